@@ -1,0 +1,318 @@
+"""Command line (PRODUCT.md §6): parses arguments and calls the layers below.
+
+Exit codes: 0 success, 2 usage error or bad input, 1 the store cannot be used.
+Nothing here imports Textual: non-UI commands must start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from okrtui import __version__
+from okrtui.domain.errors import InvalidInput
+
+EXIT_OK, EXIT_STORE, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS lets `--store` stand before or after the command without one erasing the other.
+    parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="the store's main file (default: $OKRTUI_STORE, else the user data directory)")
+
+
+def _as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", type=_date, default=argparse.SUPPRESS,
+                        help="the date to report as of (default: today, UTC)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def _time(text: str) -> dt.datetime:
+    from okrtui.domain.models import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okrtui",
+        description="Balanced Scorecard strategy and quarterly OKRs in one terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"okrtui {__version__}")
+    _store_option(parser)
+    parser.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS,
+                        help="who is checking in (default: $OKRTUI_USER, else the login name)")
+    parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                        help="open the store without writing to it")
+    _as_of_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="open the sample company in its own store")
+    _store_option(demo)
+
+    init = commands.add_parser("init", help="create a store")
+    _store_option(init)
+    init.add_argument("--sample", action="store_true", help="fill it with the sample company")
+    init.add_argument("--org", metavar="NAME", help="the organisation's name")
+
+    imp = commands.add_parser("import", help="load an interchange JSON or CSV file, all or nothing")
+    imp.add_argument("file", metavar="FILE")
+    _store_option(imp)
+
+    exp = commands.add_parser("export", help="write the store as interchange JSON or the OKR CSV sheet")
+    _store_option(exp)
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument("--cycle", metavar="ID", help="the cycle of the CSV sheet (default: the default cycle)")
+    exp.add_argument("-o", dest="output", metavar="FILE", help="write to FILE instead of standard output")
+
+    rep = commands.add_parser("report", help="the scorecard as text, Markdown, JSON or CSV")
+    _store_option(rep)
+    rep.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
+    rep.add_argument("--cycle", metavar="ID")
+    _as_of_option(rep)
+
+    chk = commands.add_parser("checkin", help="record a check-in on a key result")
+    chk.add_argument("ref", metavar="REF")
+    chk.add_argument("value", metavar="VALUE")
+    chk.add_argument("--confidence", choices=("on-track", "at-risk", "off-track", "blocked"))
+    chk.add_argument("--note", default="", metavar="TEXT")
+    chk.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS)
+    chk.add_argument("--at", type=_time, metavar="ISO-TIME", help="when (default: now; UTC unless a zone is given)")
+    _store_option(chk)
+
+    doc = commands.add_parser("doctor", help="check the store and explain any problem")
+    _store_option(doc)
+    return parser
+
+
+def _store(args: argparse.Namespace, read_only: bool = False):
+    from okrtui.store import Store, resolve_store_path
+
+    return Store(resolve_store_path(getattr(args, "store", None)), read_only=read_only)
+
+
+def _existing_store(args: argparse.Namespace, read_only: bool = False):
+    from okrtui.store import StoreError
+
+    store = _store(args, read_only)
+    if not store.exists():
+        raise StoreError(f"{store.path}: no store here (create one with `okrtui init` or `okrtui import FILE`)")
+    return store
+
+
+def _user(args: argparse.Namespace) -> str:
+    user = getattr(args, "user", None) or os.environ.get("OKRTUI_USER")
+    if not user:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+    return user
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    return getattr(args, "as_of", None) or dt.datetime.now(dt.timezone.utc).date()
+
+
+def _write_output(text: str, output: Optional[str]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from okrtui.store.files import replace_atomically
+
+    path = Path(output)
+    try:
+        replace_atomically(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from okrtui.interchange.report import build_report
+
+    store = _existing_store(args, read_only=True)
+    report = store.load(lambda snapshot: build_report(snapshot, _as_of(args), args.cycle))
+    if args.format == "json":
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    else:
+        from okrtui.interchange import render
+
+        text = {"text": render.render_text, "md": render.render_markdown, "csv": render.render_csv}[args.format](report)
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from okrtui.interchange.json_io import dump_scorecard
+    from okrtui.interchange.report import choose_cycle
+    from okrtui.operations import export_scorecard
+
+    store = _existing_store(args, read_only=True)
+    if args.format == "json":
+        if args.cycle:
+            raise UsageError("--cycle picks the cycle of the CSV sheet; a JSON export holds the whole store")
+        text = store.load(lambda snapshot: dump_scorecard(export_scorecard(snapshot)))
+    else:
+        from okrtui.interchange.csv_io import write_okr_sheet
+
+        def sheet(snapshot) -> str:
+            cycle = choose_cycle(snapshot, args.cycle, _as_of(args))
+            if cycle is None:
+                raise InvalidInput(["cycle: the store has no cycle to export"])
+            return write_okr_sheet(cycle)
+
+        text = store.load(sheet)
+    _write_output(text, args.output)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from okrtui.interchange.json_io import decode_text, parse_json, read_bytes, read_scorecard
+    from okrtui.operations import import_scorecard
+
+    path = Path(args.file)
+    data = read_bytes(path)
+    store = _store(args)
+    text = decode_text(data, str(path))
+    if path.suffix.lower() == ".csv" or (path.suffix.lower() != ".json" and not text.lstrip().startswith("{")):
+        from okrtui.interchange.csv_io import parse_csv
+
+        snapshot = store.snapshot()
+        existing = {e.id: (e.start, e.end) for e in snapshot.entries}
+        incoming = parse_csv(data, str(path), known_codes={s.code for s in snapshot.strategy},
+                             existing_cycles=existing)
+    else:
+        incoming = read_scorecard(parse_json(text, str(path)), str(path))
+    summary = import_scorecard(store, incoming)
+    print(
+        f"imported {summary.strategic_objectives} strategic objectives, {summary.cycles} cycles, "
+        f"{summary.objectives} objectives, {summary.key_results} key results, "
+        f"{summary.checkins} check-ins into {store.path}"
+    )
+    return EXIT_OK
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    from okrtui.operations import record_checkin, ripple_line
+
+    store = _existing_store(args)
+    result = record_checkin(store, args.ref, args.value, author=_user(args),
+                            confidence=args.confidence, note=args.note, at=args.at)
+    print(ripple_line(result.changes))
+    if not result.became_current:
+        print(f"(back-dated: joins {result.ref}'s history; its current value is unchanged)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _create_from_sample(store, org: Optional[str] = None) -> None:
+    from okrtui.interchange.json_io import read_scorecard
+    from okrtui.operations import import_scorecard
+    from okrtui.sample import shifted_sample
+
+    now = dt.datetime.now(dt.timezone.utc)
+    incoming = read_scorecard(shifted_sample(now), "sample")
+    if org:
+        incoming.organization = org
+    import_scorecard(store, incoming, now)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from okrtui.domain.models import Scorecard
+    from okrtui.operations import import_scorecard
+
+    store = _store(args)
+    if store.exists():
+        raise UsageError(f"{store.path}: a store already exists here (use `okrtui import` to add to it)")
+    if args.sample:
+        _create_from_sample(store, args.org)
+    else:
+        try:
+            incoming = Scorecard.model_validate({"organization": args.org or "My organization"})
+        except Exception as exc:  # pydantic's message names the rule the name broke
+            raise InvalidInput([f"--org: {exc.errors()[0]['msg']}"]) from None  # type: ignore[attr-defined]
+        import_scorecard(store, incoming)
+    print(f"created {store.path}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from okrtui.store import Store, demo_store_path
+
+    store = Store(Path(args.store) if getattr(args, "store", None) else demo_store_path())
+    if not store.exists():
+        _create_from_sample(store)
+    return _open_app(store, args)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from okrtui.store.doctor import examine
+
+    store = _store(args, read_only=True)
+    healthy, lines = examine(store)
+    print("\n".join(lines))
+    return EXIT_OK if healthy else EXIT_STORE
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    return _open_app(_store(args, read_only=bool(getattr(args, "read_only", False))), args)
+
+
+def _open_app(store, args: argparse.Namespace) -> int:
+    # The terminal app is being built (issue 3); until it lands this shows the scorecard as text.
+    from okrtui.interchange.render import render_text
+    from okrtui.interchange.report import build_report
+
+    if not store.exists():
+        print(f"No store at {store.path} yet. Start with `okrtui init`, `okrtui import FILE` or `okrtui demo`.")
+        return EXIT_OK
+    report = store.load(lambda snapshot: build_report(snapshot, _as_of(args)))
+    sys.stdout.write(render_text(report))
+    return EXIT_OK
+
+
+COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {
+    None: cmd_open, "demo": cmd_demo, "init": cmd_init, "import": cmd_import, "export": cmd_export,
+    "report": cmd_report, "checkin": cmd_checkin, "doctor": cmd_doctor,
+}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from okrtui.store import StoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            print(f"okrtui: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except UsageError as exc:
+        print(f"okrtui: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except StoreError as exc:
+        print(f"okrtui: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    except BrokenPipeError:
+        return EXIT_OK

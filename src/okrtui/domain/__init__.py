@@ -1,0 +1,1 @@
+"""The domain: models, scoring and rules. Imports nothing of the layers above."""

@@ -1,0 +1,68 @@
+"""Validation failures as sentences that say what is wrong and where.
+
+Every entry point reports through here, so a bad value reads the same in a
+dialog, on the command line and in an import: `field: message at path`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from okrtui.domain.models import LocatedError
+
+_UNION_TAGS = {"int", "float", "str", "function-after[_finite(), union[int,float]]"}
+
+
+class InvalidInput(Exception):
+    """Bad input (exit 2): a list of problems, each naming where it is."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems) or ["invalid input"]
+        super().__init__("\n".join(self.problems))
+
+
+def path_text(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
+    problems: list[str] = []
+    numbers_seen: set[tuple[Any, ...]] = set()
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, LocatedError):
+            loc = loc + cause.loc
+            message = cause.message
+        elif isinstance(cause, Exception):
+            message = str(cause)
+        elif error["type"] in ("int_type", "float_type"):
+            # A number field is a union of int and float: one message, not two.
+            if loc in numbers_seen:
+                continue
+            numbers_seen.add(loc)
+            message = f"{_shown(error['input'])} is not a number"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "missing":
+            message = "is required"
+        else:
+            message = f"{error['msg'].rstrip('.')} (got {_shown(error['input'])})"
+        full = prefix + loc
+        field = next((str(p) for p in reversed(full) if isinstance(p, str)), "value")
+        where = path_text(full)
+        problems.append(f"{field}: {message} at {where}" if where else f"{field}: {message}")
+    return problems

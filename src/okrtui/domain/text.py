@@ -1,0 +1,107 @@
+"""Rules for user text and numbers, shared by every model field (PRODUCT.md §9).
+
+User text is data: it is trimmed, bounded and kept free of characters that
+could drive a terminal (Cc, C1 included) or reorder what it shows (bidi
+overrides and isolates).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Union
+
+from pydantic import AfterValidator, BeforeValidator, StrictFloat, StrictInt
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,16}$")
+LOOKS_LIKE_REF = re.compile(r"^(o|kr)-\d+$", re.IGNORECASE)
+OBJECTIVE_REF_RE = re.compile(r"^O-[1-9][0-9]*$")
+KEY_RESULT_REF_RE = re.compile(r"^KR-[1-9][0-9]*$")
+
+# JSON-safe integers: anything larger cannot round-trip through other tools.
+MAX_SAFE_INT = 2**53
+
+
+def _check_chars(value: str, multiline: bool) -> str:
+    bad = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    if bad:
+        raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed")
+    bad = _BIDI.search(value)
+    if bad:
+        raise ValueError(f"bidirectional control character U+{ord(bad.group()):04X} is not allowed")
+    return value
+
+
+def one_line(min_len: int, max_len: int):
+    def check(value: str) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        _check_chars(value, multiline=False)
+        value = value.strip()
+        if len(value) < min_len:
+            raise ValueError("must not be empty")
+        if len(value) > max_len:
+            raise ValueError(f"is {len(value)} characters long, at most {max_len} allowed")
+        return value
+
+    return check
+
+
+def multi_line(max_len: int):
+    def check(value: str) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        # Windows line ends are ordinary newlines, not a stray control character.
+        value = value.replace("\r\n", "\n")
+        _check_chars(value, multiline=True)
+        if len(value) > max_len:
+            raise ValueError(f"is {len(value)} characters long, at most {max_len} allowed")
+        return value
+
+    return check
+
+
+def _check_code(value: str) -> str:
+    if not CODE_RE.match(value):
+        raise ValueError(
+            f"code {value!r} must be 1-16 letters, digits, '-', '_' or '.'"
+        )
+    if LOOKS_LIKE_REF.match(value):
+        raise ValueError(f"code {value!r} looks like a ref (O-n, KR-n); choose another")
+    return value
+
+
+def _strict_text(value):
+    if value is not None and not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def _finite(value: float | int) -> float | int:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INT:
+        raise ValueError(f"{value} is too large (at most {MAX_SAFE_INT})")
+    return value
+
+
+Title = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 200))]
+Name = Title
+ShortText = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(0, 64))]
+Author = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 64))]
+Note = Annotated[str, BeforeValidator(_strict_text), AfterValidator(multi_line(2000))]
+Description = Note
+Code = Annotated[
+    str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 16)), AfterValidator(_check_code)
+]
+CycleId = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 32))]
+# Values are kept as given (an int stays an int) so output writes them as stored.
+Number = Annotated[Union[StrictInt, StrictFloat], AfterValidator(_finite)]
+
+
+def display(value: float | int | None, places: int = 2) -> str:
+    """A score as the two-decimal text every CLI line uses; null shows as an em dash."""
+    return "\u2014" if value is None else f"{value:.{places}f}"

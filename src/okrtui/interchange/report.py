@@ -1,0 +1,114 @@
+"""The scorecard report as data: the normative JSON shape of PRODUCT.md §6.
+
+Text, Markdown and CSV are renderings of this one structure (render.py), so
+every format shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from okrtui.domain.errors import InvalidInput
+from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES, Cycle, ref_number
+from okrtui.domain.scoring import (
+    band,
+    default_cycle,
+    hints,
+    measure_attainment,
+    pace,
+    sandbagging_cycles,
+    score_cycle,
+)
+from okrtui.store import Snapshot
+
+REPORT_FORMAT = "okrtui-report/1"
+
+
+def _r(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(value, 3)
+
+
+def choose_cycle(snapshot: Snapshot, cycle_id: Optional[str], as_of: dt.date) -> Optional[Cycle]:
+    """The cycle a command reports on: `--cycle`, else the default cycle (§6)."""
+    headers = snapshot.cycle_headers()
+    if cycle_id is not None:
+        if snapshot.entry(cycle_id) is None:
+            known = ", ".join(h.id for h in headers) or "none"
+            raise InvalidInput([f"cycle: unknown cycle {cycle_id!r} (cycles: {known})"])
+        return snapshot.cycle(cycle_id)
+    chosen = default_cycle(headers, as_of)
+    return snapshot.cycle(chosen.id) if chosen else None
+
+
+def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = None) -> dict[str, Any]:
+    cycle = choose_cycle(snapshot, cycle_id, as_of)
+    strategy = snapshot.strategy
+    scores = score_cycle(strategy, cycle, as_of)
+    # Only the two cycles that sandbagging looks at need their objectives loaded.
+    past = {c.id for c in sandbagging_cycles(snapshot.cycle_headers(), as_of)}
+    cycles = [snapshot.cycle(h.id) if h.id in past else h for h in snapshot.cycle_headers()]
+    found_hints = hints(strategy, cycles, scores)
+
+    elapsed = scores.elapsed
+    objectives = sorted(cycle.objectives, key=lambda o: ref_number(o.ref)) if cycle else []
+
+    def kr_doc(kr) -> dict[str, Any]:
+        score = scores.kr[kr.ref]
+        return {
+            "ref": kr.ref, "title": kr.title, "kind": kr.kind, "start": kr.start,
+            "target": kr.target, "current": kr.current, "unit": kr.unit, "weight": kr.weight,
+            "score": _r(score), "band": band(score), "confidence": kr.confidence,
+            "pace": pace(score, elapsed),
+            "last_checkin": kr.last_checkin_at.isoformat().replace("+00:00", "Z") if kr.last_checkin_at else None,
+        }
+
+    def okr_doc(objective) -> dict[str, Any]:
+        score = scores.objective[objective.ref]
+        return {
+            "ref": objective.ref, "title": objective.title, "owner": objective.owner,
+            "parent": objective.parent, "score": _r(score), "band": band(score),
+            "key_results": [kr_doc(kr) for kr in objective.key_results],
+        }
+
+    perspectives = []
+    for key in PERSPECTIVES:
+        entries = []
+        for strategic in (s for s in strategy if s.perspective == key):
+            score = scores.strategic.get(strategic.code)
+            entries.append({
+                "code": strategic.code, "title": strategic.title, "owner": strategic.owner,
+                "score": _r(score), "band": band(score),
+                "okr_count": scores.okr_count.get(strategic.code, 0),
+                "drives": list(strategic.drives),
+                "measures": [
+                    {"name": m.name, "unit": m.unit, "baseline": m.baseline, "target": m.target,
+                     "actual": m.actual, "attainment": _r(measure_attainment(m)),
+                     "band": band(measure_attainment(m))}
+                    for m in strategic.measures
+                ],
+                "okrs": [okr_doc(o) for o in objectives if scores.effective.get(o.ref) == strategic.code],
+            })
+        score = scores.perspective[key]
+        perspectives.append({"key": key, "name": PERSPECTIVE_NAMES[key], "score": _r(score),
+                             "band": band(score), "objectives": entries})
+
+    return {
+        "format": REPORT_FORMAT,
+        "organization": snapshot.organization or "",
+        "as_of": as_of.isoformat(),
+        "cycle": None if cycle is None else {
+            "id": cycle.id, "start": cycle.start.isoformat(), "end": cycle.end.isoformat(),
+            "closed": cycle.closed, "elapsed": _r(elapsed),
+        },
+        "overall": _r(scores.overall),
+        "band": band(scores.overall),
+        "perspectives": perspectives,
+        "unaligned": [okr_doc(o) for o in objectives if scores.effective.get(o.ref) is None],
+        "balance": {
+            "shares": {k: _r(v) for k, v in scores.shares.items()},
+            "index": _r(scores.index),
+            "warnings": list(scores.warnings),
+        },
+        "hints": [{"kind": h.kind, "ref": h.ref, "message": h.message} for h in found_hints],
+    }

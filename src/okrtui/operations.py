@@ -1,0 +1,276 @@
+"""What users do to a store — import, check in, export — shared by the CLI and the app.
+
+Each operation validates through the domain models, runs inside one store
+transaction, and changes nothing when it raises InvalidInput.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from pydantic import ValidationError
+
+from okrtui.domain.errors import InvalidInput, describe
+from okrtui.domain.integrity import cycle_problems, strategy_problems
+from okrtui.domain.models import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    Scorecard,
+    ref_number,
+)
+from okrtui.domain.scoring import Change, ripple, score_cycle
+from okrtui.domain.text import OBJECTIVE_REF_RE
+from okrtui.store import Snapshot, Store
+
+FUTURE_SLACK = dt.timedelta(minutes=5)
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str) -> int | float:
+    """A number as a person types it (PRODUCT.md §6); an int stays an int."""
+    trimmed = text.strip()
+    if not _NUMBER.match(trimmed):
+        raise ValueError(f"{text!r} is not a number")
+    if re.fullmatch(r"[+-]?\d+", trimmed):
+        return int(trimmed)
+    value = float(trimmed)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_value(text: str, kind: str) -> int | float:
+    """A check-in value for a key result of `kind`."""
+    if kind == "milestone":
+        word = text.strip().lower()
+        if word in ("done", "1"):
+            return 1
+        if word in ("not-done", "not done", "0"):
+            return 0
+        try:
+            number = parse_number(text)
+        except ValueError:
+            number = None
+        if number in (0, 1):
+            return int(number)
+        raise ValueError(f"{text!r} is not done or not-done (1 or 0) for a milestone")
+    return parse_number(text)
+
+
+# -- check-in --------------------------------------------------------------
+
+
+@dataclass
+class CheckInResult:
+    ref: str
+    cycle_id: str
+    checkin: CheckIn
+    changes: list[Change]
+    became_current: bool
+
+
+def record_checkin(
+    store: Store,
+    ref: str,
+    value_text: Optional[str],
+    *,
+    author: str,
+    confidence: Optional[str] = None,
+    note: str = "",
+    at: Optional[dt.datetime] = None,
+    now: Optional[dt.datetime] = None,
+) -> CheckInResult:
+    """Record one check-in; `value_text` None or blank keeps the current value."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    at = at or now
+    if at > now + FUTURE_SLACK:
+        raise InvalidInput([f"at: {at.isoformat()} is in the future (now {now.isoformat(timespec='seconds')})"])
+    ref = ref.strip().upper()
+    with store.transaction() as tx:
+        entry = tx.base.find(ref) if ref.startswith("KR-") else None
+        if entry is None:
+            raise InvalidInput([f"ref: unknown key result {ref}"])
+        if entry.closed:
+            raise InvalidInput([f"ref: {ref} is in cycle {entry.id}, which is closed"])
+        cycle = tx.cycle(entry.id)
+        objective, kr = _locate(cycle, ref)
+        try:
+            value = kr.current if value_text is None or not value_text.strip() else parse_value(value_text, kr.kind)
+        except ValueError as exc:
+            raise InvalidInput([f"value: {exc}"]) from None
+        try:
+            checkin = CheckIn.model_validate({
+                "at": at, "author": author, "value": value,
+                "confidence": confidence or kr.confidence, "note": note,
+            })
+        except ValidationError as exc:
+            raise InvalidInput(describe(exc)) from None
+        before = score_cycle(tx.strategy, cycle, at.date())
+        became_current = kr.last_checkin_at is None or checkin.at >= kr.last_checkin_at
+        changes, _ = ripple(tx.strategy, before, ref, value if became_current else kr.current)
+        if became_current:
+            kr.current = value
+            kr.confidence = checkin.confidence
+            kr._last_at = checkin.at
+        tx.add_checkin(entry.id, ref, checkin)
+    return CheckInResult(ref, entry.id, checkin, changes, became_current)
+
+
+def _locate(cycle: Cycle, ref: str) -> tuple[Objective, KeyResult]:
+    for objective in cycle.objectives:
+        for kr in objective.key_results:
+            if kr.ref == ref:
+                return objective, kr
+    raise InvalidInput([f"ref: unknown key result {ref}"])
+
+
+def ripple_line(changes: list[Change]) -> str:
+    def shown(score: Optional[float]) -> str:
+        return "\u2014" if score is None else f"{score:.2f}"
+
+    return " \u00b7 ".join(f"{c.name} {shown(c.old)} \u2192 {shown(c.new)}" for c in changes)
+
+
+# -- import ----------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    strategic_objectives: int
+    cycles: int
+    objectives: int
+    key_results: int
+    checkins: int
+
+
+def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetime] = None) -> ImportSummary:
+    """Merge an interchange document into the store, all or nothing (PRODUCT.md §7)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    problems = _future_checkins(incoming, now)
+    with store.transaction() as tx:
+        store_codes = {s.code for s in tx.strategy}
+        problems += strategy_problems(incoming.strategy, known=store_codes)
+        used_objectives, used_krs = tx.base.used_refs()
+        existing_parents: dict[str, dict[str, Optional[str]]] = {}
+        existing_titles: dict[str, list[tuple[str, str]]] = {}
+        for c, cycle in enumerate(incoming.cycles):
+            entry = tx.entry(cycle.id)
+            if entry is None:
+                continue
+            if (entry.start, entry.end) != (cycle.start, cycle.end):
+                problems.append(
+                    f"start: cycle {cycle.id} exists with dates {entry.start}..{entry.end}, "
+                    f"not {cycle.start}..{cycle.end} at cycles[{c}].start"
+                )
+            if entry.closed and cycle.objectives:
+                problems.append(f"objectives: cycle {cycle.id} is closed; reopen it first at cycles[{c}].objectives")
+            held = tx.cycle(cycle.id, edit=False)
+            existing_parents[cycle.id] = {o.ref: o.parent for o in held.objectives}
+            existing_titles[cycle.id] = [(o.title, o.ref) for o in held.objectives]
+        problems += _assign_refs(tx, incoming, used_objectives, used_krs)
+        problems += _resolve_parents(incoming, existing_titles)
+        codes = store_codes | {s.code for s in incoming.strategy}
+        problems += cycle_problems(
+            incoming.cycles, codes,
+            {f"O-{n}": "in the store" for n in used_objectives},
+            {f"KR-{n}": "in the store" for n in used_krs},
+            existing_parents,
+        )
+        if problems:
+            raise InvalidInput(problems)
+        if incoming.organization is not None:
+            tx.organization = incoming.organization
+        position = {s.code: i for i, s in enumerate(tx.strategy)}
+        for objective in incoming.strategy:
+            if objective.code in position:
+                tx.strategy[position[objective.code]] = objective
+            else:
+                position[objective.code] = len(tx.strategy)
+                tx.strategy.append(objective)
+        for cycle in incoming.cycles:
+            if tx.entry(cycle.id) is None:
+                tx.add_cycle(cycle)
+                continue
+            held = tx.cycle(cycle.id)
+            held.objectives.extend(cycle.objectives)
+            for objective in cycle.objectives:
+                for kr in objective.key_results:
+                    for checkin in kr.checkins:
+                        tx.add_checkin(cycle.id, kr.ref, checkin)
+    objectives = [o for c in incoming.cycles for o in c.objectives]
+    krs = [k for o in objectives for k in o.key_results]
+    return ImportSummary(len(incoming.strategy), len(incoming.cycles), len(objectives), len(krs),
+                         sum(len(k.checkins) for k in krs))
+
+
+def _future_checkins(incoming: Scorecard, now: dt.datetime) -> list[str]:
+    problems = []
+    for c, cycle in enumerate(incoming.cycles):
+        for o, objective in enumerate(cycle.objectives):
+            for k, kr in enumerate(objective.key_results):
+                for i, checkin in enumerate(kr.checkins):
+                    if checkin.at > now + FUTURE_SLACK:
+                        problems.append(
+                            f"at: {checkin.at.isoformat()} is in the future at "
+                            f"cycles[{c}].objectives[{o}].key_results[{k}].checkins[{i}].at"
+                        )
+    return problems
+
+
+def _assign_refs(tx, incoming: Scorecard, used_objectives: set[int], used_krs: set[int]) -> list[str]:
+    """Keep the file's refs; give new ones to items without, above every ref ever used."""
+    objectives = [o for c in incoming.cycles for o in c.objectives]
+    krs = [k for o in objectives for k in o.key_results]
+    tx.reserve_refs([ref_number(o.ref) for o in objectives if o.ref] + list(used_objectives),
+                    [ref_number(k.ref) for k in krs if k.ref] + list(used_krs))
+    for objective in objectives:
+        if objective.ref is None:
+            objective.ref = tx.next_objective_ref()
+        for kr in objective.key_results:
+            if kr.ref is None:
+                kr.ref = tx.next_kr_ref()
+    return []
+
+
+def _resolve_parents(incoming: Scorecard, existing_titles: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """A parent is a ref in the same cycle, else the title of exactly one objective there."""
+    problems = []
+    for c, cycle in enumerate(incoming.cycles):
+        candidates = existing_titles.get(cycle.id, []) + [(o.title, o.ref) for o in cycle.objectives]
+        refs = {ref for _, ref in candidates}
+        for o, objective in enumerate(cycle.objectives):
+            parent = objective.parent
+            if parent is None or parent in refs:
+                continue
+            matches = [ref for title, ref in candidates if title == parent]
+            if len(matches) == 1:
+                objective.parent = matches[0]
+            elif len(matches) > 1:
+                problems.append(f"parent: title {parent!r} names {len(matches)} objectives in cycle "
+                                f"{cycle.id} at cycles[{c}].objectives[{o}].parent")
+            elif not OBJECTIVE_REF_RE.match(parent):
+                problems.append(f"parent: no objective titled {parent!r} in cycle {cycle.id} "
+                                f"at cycles[{c}].objectives[{o}].parent")
+            # A ref-shaped parent that is not here is reported by cycle_problems.
+    return problems
+
+
+# -- export ----------------------------------------------------------------
+
+
+def export_scorecard(snapshot: Snapshot) -> Scorecard:
+    """The whole store, history included, as one interchange document."""
+    cycles = []
+    for header in snapshot.cycle_headers():
+        cycle = snapshot.cycle(header.id).model_copy(deep=True)
+        history = snapshot.history(header.id)
+        for objective in cycle.objectives:
+            for kr in objective.key_results:
+                kr.checkins = history.get(kr.ref, [])
+        cycles.append(cycle)
+    return Scorecard(organization=snapshot.organization, strategy=snapshot.strategy, cycles=cycles)

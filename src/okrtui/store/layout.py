@@ -1,0 +1,127 @@
+"""What the store's files hold, and the checks that a file is what we wrote.
+
+The store is a directory of TinyDB-format JSON files behind one main file:
+
+    okrtui.json          main file: format version, organisation, ref
+                         counters, strategy, and one row per cycle naming
+                         the cycle's part files (the manifest)
+    okrtui.json.d/c7-42.json
+                         cycle 7's objectives and key results, without
+                         history (generation 42); replaced, never edited
+    okrtui.json.d/c7.log cycle 7's check-ins, one JSON line each, append
+                         only; only the first `log_len` bytes (recorded in
+                         the main file) are committed
+    okrtui.json.lock     the inter-process write lock
+
+A check-in rewrites its cycle's part file and the main file and appends one
+line to the log, so its cost follows the size of one cycle, never the
+history. The main file is replaced last: that rename is the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+
+from okrtui.domain.errors import describe
+from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective
+
+STORE_FORMAT = "okrtui-store"
+STORE_VERSION = 1
+
+
+class CycleEntry(BaseModel):
+    """A cycle's row in the main file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: CycleId
+    start: Day
+    end: Day
+    closed: StrictBool = False
+    slot: StrictInt
+    file: Optional[str] = None
+    log_len: StrictInt = 0
+    # Ref numbers held by the cycle, as [first, last] runs, so a ref finds its
+    # cycle without opening every cycle's file.
+    objective_refs: list[list[int]] = Field(default_factory=list)
+    kr_refs: list[list[int]] = Field(default_factory=list)
+
+    def holds(self, prefix: str, number: int) -> bool:
+        runs = self.objective_refs if prefix == "O" else self.kr_refs
+        return any(first <= number <= last for first, last in runs)
+
+    def as_cycle(self) -> Cycle:
+        return Cycle.model_construct(id=self.id, start=self.start, end=self.end,
+                                     closed=self.closed, objectives=[])
+
+    def part_name(self, generation: int) -> str:
+        return f"c{self.slot}-{generation}.json"
+
+    @property
+    def log_name(self) -> str:
+        return f"c{self.slot}.log"
+
+
+class Meta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: str
+    version: StrictInt
+    organization: Optional[str] = None
+    next_objective: StrictInt = 1
+    next_key_result: StrictInt = 1
+    next_slot: StrictInt = 1
+    generation: StrictInt = 0
+
+
+def runs(numbers: list[int]) -> list[list[int]]:
+    result: list[list[int]] = []
+    for number in sorted(numbers):
+        if result and number == result[-1][1] + 1:
+            result[-1][1] = number
+        else:
+            result.append([number, number])
+    return result
+
+
+def table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """TinyDB's on-disk shape of a table: documents keyed by their id."""
+    return {str(index): doc for index, doc in enumerate(docs, 1)}
+
+
+class LogLine(CheckIn):
+    kr: KeyResultRef
+
+
+_STRATEGY = TypeAdapter(list[StrategicObjective])
+_ENTRIES = TypeAdapter(list[CycleEntry])
+_LOG_LINE = TypeAdapter(LogLine)
+
+
+def validated(adapter: TypeAdapter, data: Any, where: str):
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise ValueError("; ".join(describe(exc, (where,)))) from None
+
+
+def parse_strategy(docs: list[Any]) -> list[StrategicObjective]:
+    return validated(_STRATEGY, docs, "strategy")
+
+
+def parse_entries(docs: list[Any]) -> list[CycleEntry]:
+    return validated(_ENTRIES, docs, "cycles")
+
+
+def parse_log_line(doc: Any, line: int) -> LogLine:
+    return validated(_LOG_LINE, doc, f"line {line}")
+
+
+def kr_part_doc(kr_doc: dict[str, Any], last_at: Optional[dt.datetime]) -> dict[str, Any]:
+    """A key result as its cycle's part file keeps it: no history, just its latest time."""
+    doc = {k: v for k, v in kr_doc.items() if k != "checkins"}
+    doc["last_at"] = last_at.isoformat().replace("+00:00", "Z") if last_at else None
+    return doc

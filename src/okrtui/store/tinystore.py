@@ -1,0 +1,436 @@
+"""The TinyDB store: snapshots to read, transactions to write (layout in layout.py).
+
+Readers take no lock (a reader may lack write permission): they read the
+main file, then the part files it names. A writer removes a superseded part
+only after the new main file is in place, so a reader that finds a part
+missing simply starts again from the new main file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import orjson
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
+
+from okrtui.domain.errors import describe
+from okrtui.domain.integrity import cycle_problems, strategy_problems
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, Objective, StrategicObjective, parse_time
+from okrtui.store import files
+from okrtui.store.layout import (
+    STORE_FORMAT,
+    STORE_VERSION,
+    CycleEntry,
+    Meta,
+    kr_part_doc,
+    parse_entries,
+    parse_log_line,
+    parse_strategy,
+    runs,
+    table,
+)
+
+LOCK_TIMEOUT = 10.0
+
+
+class StoreError(Exception):
+    """The store cannot be used (exit 1). The message names the file and the problem."""
+
+
+class ReadOnlyStore(StoreError):
+    pass
+
+
+class _PartMissing(Exception):
+    """A part file vanished under a reader: another process committed meanwhile."""
+
+
+def _tables(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every table of a TinyDB file, documents in store order."""
+    db = TinyDB(path, storage=files.AtomicJSONStorage)
+    try:
+        raw = db.storage.read()
+    except orjson.JSONDecodeError as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc})") from None
+    if raw is None:
+        if not path.exists():
+            raise _PartMissing(path)
+        raise StoreError(f"{path}: the file is empty")
+    if isinstance(raw, dict) and raw.get("format") == "okrtui/1":
+        raise StoreError(f"{path}: this is an okrtui interchange file, not a store; "
+                         f"load it with `okrtui import {path}`")
+    if not isinstance(raw, dict) or not all(
+        isinstance(docs, dict) and all(k.isdigit() and isinstance(d, dict) for k, d in docs.items())
+        for docs in raw.values()
+    ):
+        raise StoreError(f"{path}: not an okrtui store (not a TinyDB file)")
+    return {name: db.table(name).all() for name in raw}
+
+
+class Snapshot:
+    """The store as one committed main file saw it. Cycles load on first use."""
+
+    def __init__(self, store: "Store", meta: Meta, strategy: list[StrategicObjective],
+                 entries: list[CycleEntry]):
+        self.store = store
+        self.meta = meta
+        self.strategy = strategy
+        self.entries = entries
+        self._cycles: dict[str, Cycle] = {}
+
+    @property
+    def organization(self) -> Optional[str]:
+        return self.meta.organization
+
+    @property
+    def generation(self) -> int:
+        return self.meta.generation
+
+    def entry(self, cycle_id: str) -> Optional[CycleEntry]:
+        return next((e for e in self.entries if e.id == cycle_id), None)
+
+    def cycle_headers(self) -> list[Cycle]:
+        """Every cycle's id and dates in store order, objectives not loaded."""
+        return [e.as_cycle() for e in self.entries]
+
+    def cycle(self, cycle_id: str) -> Cycle:
+        if cycle_id not in self._cycles:
+            entry = self.entry(cycle_id)
+            if entry is None:
+                raise KeyError(cycle_id)
+            self._cycles[cycle_id] = self.store._read_cycle(entry, self.strategy)
+        return self._cycles[cycle_id]
+
+    def cycles(self) -> list[Cycle]:
+        return [self.cycle(e.id) for e in self.entries]
+
+    def find(self, ref: str) -> Optional[CycleEntry]:
+        """The cycle that holds an objective or key result ref."""
+        prefix, _, number = ref.partition("-")
+        if not number.isdigit():
+            return None
+        return next((e for e in self.entries if e.holds(prefix.upper(), int(number))), None)
+
+    def history(self, cycle_id: str) -> dict[str, list[CheckIn]]:
+        entry = self.entry(cycle_id)
+        return self.store._read_history(entry) if entry else {}
+
+    def used_refs(self) -> tuple[set[int], set[int]]:
+        objectives: set[int] = set()
+        key_results: set[int] = set()
+        for entry in self.entries:
+            for first, last in entry.objective_refs:
+                objectives.update(range(first, last + 1))
+            for first, last in entry.kr_refs:
+                key_results.update(range(first, last + 1))
+        return objectives, key_results
+
+
+class Transaction:
+    """A read-modify-write under the store lock, starting from freshly read state."""
+
+    def __init__(self, store: "Store", snapshot: Snapshot):
+        self.store = store
+        self.base = snapshot
+        self.organization = snapshot.organization
+        self.strategy = list(snapshot.strategy)
+        self.entries = [e.model_copy(deep=True) for e in snapshot.entries]
+        self.meta = snapshot.meta.model_copy()
+        self._loaded: dict[str, Cycle] = {}
+        self._dirty: set[str] = set()
+        self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
+
+    def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
+        if cycle_id not in self._loaded:
+            # A deep copy keeps private attributes, so each key result's latest time travels too.
+            self._loaded[cycle_id] = self.base.cycle(cycle_id).model_copy(deep=True)
+        if edit:
+            self._dirty.add(cycle_id)
+        return self._loaded[cycle_id]
+
+    def entry(self, cycle_id: str) -> Optional[CycleEntry]:
+        return next((e for e in self.entries if e.id == cycle_id), None)
+
+    def add_cycle(self, cycle: Cycle) -> None:
+        """A new cycle (its objectives may come with check-in histories)."""
+        slot = self.meta.next_slot
+        self.meta.next_slot += 1
+        self.entries.append(CycleEntry(id=cycle.id, start=cycle.start, end=cycle.end,
+                                       closed=cycle.closed, slot=slot))
+        history = [(kr.ref, c) for kr in _all_krs(cycle) for c in kr.checkins]
+        self._loaded[cycle.id] = cycle
+        self._dirty.add(cycle.id)
+        self._checkins[cycle.id].extend(history)
+
+    def add_checkin(self, cycle_id: str, kr_ref: str, checkin: CheckIn) -> None:
+        self._checkins[cycle_id].append((kr_ref, checkin))
+        self._dirty.add(cycle_id)
+
+    def next_objective_ref(self) -> str:
+        self.meta.next_objective += 1
+        return f"O-{self.meta.next_objective - 1}"
+
+    def next_kr_ref(self) -> str:
+        self.meta.next_key_result += 1
+        return f"KR-{self.meta.next_key_result - 1}"
+
+    def reserve_refs(self, objective_numbers: list[int], kr_numbers: list[int]) -> None:
+        """Imported refs are kept; new refs start above every ref ever used."""
+        if objective_numbers:
+            self.meta.next_objective = max(self.meta.next_objective, max(objective_numbers) + 1)
+        if kr_numbers:
+            self.meta.next_key_result = max(self.meta.next_key_result, max(kr_numbers) + 1)
+
+
+def _all_krs(cycle: Cycle) -> Iterator[KeyResult]:
+    for objective in cycle.objectives:
+        yield from objective.key_results
+
+
+class Store:
+    """One okrtui store, named by the path of its main file."""
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False):
+        self.path = Path(path)
+        self.forced_read_only = read_only
+
+    # Where things live: beside the symlink's target, so the link stays a link.
+    @property
+    def target(self) -> Path:
+        return Path(os.path.realpath(self.path))
+
+    @property
+    def parts_dir(self) -> Path:
+        return self.target.with_name(self.target.name + ".d")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.target.with_name(self.target.name + ".lock")
+
+    def exists(self) -> bool:
+        return self.target.exists()
+
+    @property
+    def read_only(self) -> bool:
+        if self.forced_read_only:
+            return True
+        target = self.target
+        if target.exists():
+            return not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK)
+        return False
+
+    # -- reading ---------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        for _ in range(20):
+            try:
+                return self._read_main()
+            except _PartMissing:
+                continue
+        raise StoreError(f"{self.target}: the store kept changing while being read; try again")
+
+    def load(self, use) -> Any:
+        """Run `use(snapshot)` on a consistent snapshot, starting over if a commit raced it."""
+        for _ in range(20):
+            try:
+                return use(self.snapshot())
+            except _PartMissing:
+                continue
+        raise StoreError(f"{self.target}: the store kept changing while being read; try again")
+
+    def _read_main(self) -> Snapshot:
+        path = self.target
+        if not path.exists():
+            return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
+        try:
+            tables = _tables(path)
+        except _PartMissing:
+            return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
+        except PermissionError:
+            raise StoreError(f"{path}: cannot be read (permission denied)") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
+        meta_docs = tables.get("meta") or []
+        if len(meta_docs) != 1 or meta_docs[0].get("format") != STORE_FORMAT:
+            raise StoreError(f"{path}: not an okrtui store (no format marker)")
+        try:
+            meta = Meta.model_validate(meta_docs[0])
+        except ValidationError as exc:
+            raise StoreError(f"{path}: invalid store: {'; '.join(describe(exc, ('meta',)))}") from None
+        if meta.version > STORE_VERSION:
+            raise StoreError(
+                f"{path}: written by a newer okrtui (store format {meta.version}; "
+                f"this version reads up to {STORE_VERSION}). Upgrade okrtui."
+            )
+        try:
+            strategy = parse_strategy(tables.get("strategy", []))
+            entries = parse_entries(tables.get("cycles", []))
+        except ValueError as exc:
+            raise StoreError(f"{path}: invalid store: {exc}") from None
+        problems = strategy_problems(strategy)
+        if problems:
+            raise StoreError(f"{path}: invalid store: {problems[0]}")
+        return Snapshot(self, meta, strategy, entries)
+
+    def _read_cycle(self, entry: CycleEntry, strategy: list[StrategicObjective]) -> Cycle:
+        header = entry.as_cycle()
+        if entry.file is None:
+            return Cycle.model_validate({"id": header.id, "start": header.start.isoformat(),
+                                         "end": header.end.isoformat(), "closed": header.closed})
+        path = self.parts_dir / entry.file
+        docs = _tables(path).get("objectives", [])
+        last_times: list[Any] = []
+        for objective in docs:
+            for kr in objective.get("key_results", []) if isinstance(objective, dict) else []:
+                last_times.append(kr.pop("last_at", None) if isinstance(kr, dict) else None)
+        try:
+            cycle = Cycle.model_validate({"id": entry.id, "start": entry.start.isoformat(),
+                                          "end": entry.end.isoformat(), "closed": entry.closed,
+                                          "objectives": docs})
+        except ValidationError as exc:
+            raise StoreError(f"{path}: invalid store: {'; '.join(describe(exc))}") from None
+        for kr, last in zip(_all_krs(cycle), last_times):
+            kr._last_at = parse_time(last) if last else None
+        problems = cycle_problems([cycle], (s.code for s in strategy))
+        if problems:
+            raise StoreError(f"{path}: invalid store: {problems[0]}")
+        return cycle
+
+    def _read_history(self, entry: CycleEntry) -> dict[str, list[CheckIn]]:
+        path = self.parts_dir / entry.log_name
+        history: dict[str, list[CheckIn]] = defaultdict(list)
+        if entry.log_len == 0:
+            return history
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(entry.log_len)
+        except FileNotFoundError:
+            raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
+        if len(data) < entry.log_len:
+            raise StoreError(f"{path}: shorter than recorded; history of cycle {entry.id} was cut")
+        for number, line in enumerate(data.splitlines(), 1):
+            try:
+                record = parse_log_line(orjson.loads(line), number)
+            except (orjson.JSONDecodeError, ValueError) as exc:
+                raise StoreError(f"{path}: invalid store: {exc}") from None
+            kr = record.kr
+            history[kr].append(CheckIn.model_construct(**{k: getattr(record, k) for k in CheckIn.model_fields}))
+        return history
+
+    # -- writing ---------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.target}: the store is read-only")
+        target = self.target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        like = os.stat(target) if target.exists() else None
+        try:
+            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT,
+                            mode=(0o666 & ~_umask()) if like is None else (like.st_mode & 0o666))
+            with lock:
+                snapshot = self.snapshot()
+                tx = Transaction(self, snapshot)
+                yield tx
+                self._commit(tx, like)
+        except Timeout:
+            raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
+        except PermissionError as exc:
+            raise ReadOnlyStore(f"{target}: cannot write ({exc.strerror}: {exc.filename})") from None
+
+    def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
+        parts = self.parts_dir
+        parts.mkdir(exist_ok=True)
+        if like is not None:
+            _match_dir_mode(parts, like)
+        files.clean_temp_files(parts)
+        files.clean_temp_files(self.target.parent)
+        generation = tx.meta.generation + 1
+        superseded: list[Path] = []
+        for cycle_id in tx._dirty:
+            entry = tx.entry(cycle_id)
+            cycle = tx._loaded.get(cycle_id) or tx.cycle(cycle_id)
+            pending = tx._checkins.get(cycle_id, [])
+            if pending:
+                entry.log_len = self._append_log(parts / entry.log_name, entry.log_len, pending, like)
+            if entry.file:
+                superseded.append(parts / entry.file)
+            entry.file = entry.part_name(generation)
+            entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
+            entry.objective_refs = runs([int(o.ref[2:]) for o in cycle.objectives])
+            entry.kr_refs = runs([int(k.ref[3:]) for k in _all_krs(cycle)])
+            files.write_new(parts / entry.file, files.dumps({"objectives": table(_cycle_docs(cycle))}), like)
+        tx.meta.generation = generation
+        tx.meta.organization = tx.organization
+        db = TinyDB(storage=MemoryStorage)
+        db.table("meta").insert(tx.meta.model_dump(mode="json"))
+        db.table("strategy").insert_multiple([s.to_doc() for s in tx.strategy])
+        db.table("cycles").insert_multiple([e.model_dump(mode="json") for e in tx.entries])
+        files.replace_atomically(self.target, files.dumps(db.storage.read()), like)
+        for path in superseded:
+            path.unlink(missing_ok=True)
+        self._remove_orphans(tx)
+
+    def _append_log(self, path: Path, committed: int, pending: list[tuple[str, CheckIn]],
+                    like: Optional[os.stat_result]) -> int:
+        lines = b"".join(
+            files.dumps({"kr": ref, **checkin.to_doc()}) + b"\n" for ref, checkin in pending
+        )
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            if like is not None and committed == 0:
+                files._match_owner(fd, like)
+            # Bytes past the committed length belong to a writer that crashed before its commit.
+            os.ftruncate(fd, committed)
+            os.lseek(fd, committed, os.SEEK_SET)
+            files._write_all(fd, lines)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return committed + len(lines)
+
+    def _remove_orphans(self, tx: Transaction) -> None:
+        """Part files no main file names any more: left by a writer that crashed before its commit."""
+        keep = {e.file for e in tx.entries if e.file} | {e.log_name for e in tx.entries}
+        for name in os.listdir(self.parts_dir):
+            if name not in keep and (name.endswith(".json") or name.endswith(".log")) and name.startswith("c"):
+                (self.parts_dir / name).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _match_dir_mode(directory: Path, like: os.stat_result) -> None:
+    # A group-writable store needs a group-writable parts directory too.
+    mode = like.st_mode & 0o777
+    mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
+    try:
+        if (os.stat(directory).st_mode & 0o777) != mode:
+            os.chmod(directory, mode)
+        os.chown(directory, -1, like.st_gid)
+    except OSError:
+        pass
+
+
+def _cycle_docs(cycle: Cycle) -> list[dict[str, Any]]:
+    docs = []
+    for objective in cycle.objectives:
+        doc = objective.to_doc()
+        doc["key_results"] = [
+            kr_part_doc(kr_doc, kr.last_checkin_at)
+            for kr_doc, kr in zip(doc["key_results"], objective.key_results)
+        ]
+        docs.append(doc)
+    return docs

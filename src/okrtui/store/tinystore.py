@@ -150,8 +150,9 @@ class Transaction:
 
     def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
         if cycle_id not in self._loaded:
-            # A deep copy keeps private attributes, so each key result's latest time travels too.
-            self._loaded[cycle_id] = self.base.cycle(cycle_id).model_copy(deep=True)
+            # The base snapshot was read under the lock for this transaction alone,
+            # so its objects can be edited in place: no copy on the check-in path.
+            self._loaded[cycle_id] = self.base.cycle(cycle_id)
         if edit:
             self._dirty.add(cycle_id)
         return self._loaded[cycle_id]

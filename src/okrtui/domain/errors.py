@@ -38,9 +38,9 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def describe(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
-    problems: list[str] = []
-    numbers_seen: set[tuple[Any, ...]] = set()
+def located_messages(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    """(location, message) for each distinct problem, locations without pydantic's union tags."""
+    found: list[tuple[tuple[Any, ...], str]] = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if part not in _UNION_TAGS)
         cause = (error.get("ctx") or {}).get("error")
@@ -51,16 +51,24 @@ def describe(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
             message = str(cause)
         elif error["type"] in ("int_type", "float_type"):
             # A number field is a union of int and float: one message, not two.
-            if loc in numbers_seen:
-                continue
-            numbers_seen.add(loc)
             message = f"{_shown(error['input'])} is not a number"
         elif error["type"] == "extra_forbidden":
             message = "unknown field"
         elif error["type"] == "missing":
             message = "is required"
+        elif error["type"] == "literal_error":
+            message = f"{_shown(error['input'])} is not one of {error['ctx']['expected']}"
         else:
             message = f"{error['msg'].rstrip('.')} (got {_shown(error['input'])})"
+        if (loc, message) not in found:
+            found.append((loc, message))
+    return found
+
+
+def describe(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
+    """Each problem as `field: message at path`."""
+    problems: list[str] = []
+    for loc, message in located_messages(exc):
         full = prefix + loc
         field = next((str(p) for p in reversed(full) if isinstance(p, str)), "value")
         where = path_text(full)

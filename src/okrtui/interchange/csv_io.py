@@ -18,14 +18,13 @@ from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from okrtui.domain.errors import InvalidInput
+from okrtui.domain.errors import InvalidInput, located_messages
 from okrtui.domain.models import (
     CONFIDENCES,
     PERSPECTIVE_NAMES,
     PERSPECTIVES,
     Cycle,
     KeyResult,
-    LocatedError,
     Measure,
     Objective,
     Scorecard,
@@ -233,24 +232,9 @@ def _number(row: _Row, column: str, problems: _Problems, bad: set[str]) -> Any:
 
 def _model_problems(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
     """(location, message) for each error of a flat model validated from one row."""
-    found: list[tuple[tuple[Any, ...], str]] = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, LocatedError):
-            loc = loc + cause.loc
-            message = cause.message
-        elif isinstance(cause, Exception):
-            message = str(cause)
-        elif error["type"] == "missing":
-            message = "must not be empty"
-        elif error["type"] == "literal_error":
-            message = f"must be {error['ctx']['expected']}"
-        else:
-            message = error["msg"].rstrip(".")
-        if (loc, message) not in found:
-            found.append((loc, message))
-    return found
+    # In a sheet a missing value is an empty cell.
+    return [(loc, "must not be empty" if message == "is required" else message)
+            for loc, message in located_messages(exc)]
 
 
 def _validate(

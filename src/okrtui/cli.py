@@ -11,6 +11,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     _as_of_option(rep)
 
     chk = commands.add_parser("checkin", help="record a check-in on a key result")
+    # argparse takes only plain negative numbers for values; `-1e3` and `-inf` must reach
+    # the value check too, to be accepted or refused by name.
+    chk._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
     chk.add_argument("ref", metavar="REF")
     chk.add_argument("value", metavar="VALUE")
     chk.add_argument("--confidence", choices=("on-track", "at-risk", "off-track", "blocked"))
@@ -299,20 +303,25 @@ COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from okrtui.domain.text import printable
     from okrtui.store import StoreError
+
+    def complain(message: str) -> None:
+        # Messages quote what the user typed or named; it must not drive the terminal.
+        print(f"okrtui: {printable(message)}", file=sys.stderr)
 
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except InvalidInput as exc:
         for problem in exc.problems:
-            print(f"okrtui: {problem}", file=sys.stderr)
+            complain(problem)
         return EXIT_INPUT
     except UsageError as exc:
-        print(f"okrtui: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_INPUT
     except StoreError as exc:
-        print(f"okrtui: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_STORE
     except BrokenPipeError:
         return EXIT_OK

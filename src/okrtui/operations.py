@@ -85,7 +85,7 @@ def record_checkin(
     at: Optional[dt.datetime] = None,
     now: Optional[dt.datetime] = None,
 ) -> CheckInResult:
-    """Record one check-in; `value_text` None or blank keeps the current value."""
+    """Record one check-in; `value_text` None keeps the current value (the dialog's empty field)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     at = at or now
     if at > now + FUTURE_SLACK:
@@ -100,7 +100,7 @@ def record_checkin(
         cycle = tx.cycle(entry.id)
         objective, kr = _locate(cycle, ref)
         try:
-            value = kr.current if value_text is None or not value_text.strip() else parse_value(value_text, kr.kind)
+            value = kr.current if value_text is None else parse_value(value_text, kr.kind)
         except ValueError as exc:
             raise InvalidInput([f"value: {exc}"]) from None
         try:

@@ -105,3 +105,11 @@ Number = Annotated[Union[StrictInt, StrictFloat], AfterValidator(_finite)]
 def display(value: float | int | None, places: int = 2) -> str:
     """A score as the two-decimal text every CLI line uses; null shows as an em dash."""
     return "\u2014" if value is None else f"{value:.{places}f}"
+
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text that came from outside the store (arguments, file names) made safe for a terminal."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

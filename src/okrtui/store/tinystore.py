@@ -333,20 +333,32 @@ class Store:
         if self.read_only:
             raise ReadOnlyStore(f"{self.target}: the store is read-only")
         target = self.target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        like = os.stat(target) if target.exists() else None
+        new_dirs = [d for d in reversed(target.parents) if not d.exists()]
         try:
-            lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT,
-                            mode=(0o666 & ~_umask()) if like is None else (like.st_mode & 0o666))
-            with lock:
-                snapshot = self.snapshot()
-                tx = Transaction(self, snapshot)
-                yield tx
-                self._commit(tx, like)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mode = (target.stat().st_mode & 0o666) if target.exists() else (0o666 & ~_umask())
+            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=mode):
+                try:
+                    like = os.stat(target) if target.exists() else None
+                    tx = Transaction(self, self.snapshot())
+                    yield tx
+                    self._commit(tx, like)
+                finally:
+                    if not target.exists():
+                        self._undo_creation(new_dirs)
         except Timeout:
             raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
         except PermissionError as exc:
             raise ReadOnlyStore(f"{target}: cannot write ({exc.strerror}: {exc.filename})") from None
+
+    def _undo_creation(self, new_dirs: list[Path]) -> None:
+        """A first write that failed leaves nothing behind: no lock file, no empty directories."""
+        self.lock_path.unlink(missing_ok=True)
+        for directory in [self.parts_dir, *reversed(new_dirs)]:
+            try:
+                directory.rmdir()
+            except OSError:
+                pass
 
     def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
         parts = self.parts_dir

@@ -170,8 +170,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from okrtui.interchange.json_io import dump_scorecard
-    from okrtui.interchange.report import choose_cycle
-    from okrtui.operations import export_scorecard
+    from okrtui.operations import choose_cycle, export_scorecard
 
     store = _existing_store(args, read_only=True)
     if args.format == "json":

@@ -23,7 +23,16 @@ from okrtui.domain.models import (
     Scorecard,
     ref_number,
 )
-from okrtui.domain.scoring import Change, ripple, score_cycle
+from okrtui.domain.scoring import (
+    Change,
+    CycleScores,
+    Hint,
+    default_cycle,
+    hints,
+    ripple,
+    sandbagging_cycles,
+    score_cycle,
+)
 from okrtui.domain.text import OBJECTIVE_REF_RE
 from okrtui.store import Snapshot, Store
 
@@ -60,6 +69,34 @@ def parse_value(text: str, kind: str) -> int | float:
             return int(number)
         raise ValueError(f"{text!r} is not done or not-done (1 or 0) for a milestone")
     return parse_number(text)
+
+
+# -- scoring a snapshot ----------------------------------------------------
+
+
+def choose_cycle(snapshot: Snapshot, cycle_id: Optional[str], as_of: dt.date) -> Optional[Cycle]:
+    """The cycle to show: the one asked for, else the default cycle (§6)."""
+    headers = snapshot.cycle_headers()
+    if cycle_id is not None:
+        if snapshot.entry(cycle_id) is None:
+            known = ", ".join(h.id for h in headers) or "none"
+            raise InvalidInput([f"cycle: unknown cycle {cycle_id!r} (cycles: {known})"])
+        return snapshot.cycle(cycle_id)
+    chosen = default_cycle(headers, as_of)
+    return snapshot.cycle(chosen.id) if chosen else None
+
+
+def score_snapshot(
+    snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = None
+) -> tuple[Optional[Cycle], CycleScores, list[Hint]]:
+    """Score one cycle of a snapshot and find the hints, loading only the cycles they need."""
+    cycle = choose_cycle(snapshot, cycle_id, as_of)
+    scores = score_cycle(snapshot.strategy, cycle, as_of)
+    headers = snapshot.cycle_headers()
+    # Of the other cycles only the two that sandbagging compares need their objectives.
+    past = {c.id for c in sandbagging_cycles(headers, as_of)}
+    for_hints = [snapshot.cycle(h.id) if h.id in past else h for h in headers]
+    return cycle, scores, hints(snapshot.strategy, for_hints, scores)
 
 
 # -- check-in --------------------------------------------------------------

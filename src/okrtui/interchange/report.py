@@ -9,17 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from okrtui.domain.errors import InvalidInput
-from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES, Cycle, ref_number
-from okrtui.domain.scoring import (
-    band,
-    default_cycle,
-    hints,
-    measure_attainment,
-    pace,
-    sandbagging_cycles,
-    score_cycle,
-)
+from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES, ref_number
+from okrtui.domain.scoring import band, measure_attainment, pace
+from okrtui.operations import score_snapshot
 from okrtui.store import Snapshot
 
 REPORT_FORMAT = "okrtui-report/1"
@@ -29,26 +21,9 @@ def _r(value: Optional[float]) -> Optional[float]:
     return None if value is None else round(value, 3)
 
 
-def choose_cycle(snapshot: Snapshot, cycle_id: Optional[str], as_of: dt.date) -> Optional[Cycle]:
-    """The cycle a command reports on: `--cycle`, else the default cycle (§6)."""
-    headers = snapshot.cycle_headers()
-    if cycle_id is not None:
-        if snapshot.entry(cycle_id) is None:
-            known = ", ".join(h.id for h in headers) or "none"
-            raise InvalidInput([f"cycle: unknown cycle {cycle_id!r} (cycles: {known})"])
-        return snapshot.cycle(cycle_id)
-    chosen = default_cycle(headers, as_of)
-    return snapshot.cycle(chosen.id) if chosen else None
-
-
 def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = None) -> dict[str, Any]:
-    cycle = choose_cycle(snapshot, cycle_id, as_of)
+    cycle, scores, found_hints = score_snapshot(snapshot, as_of, cycle_id)
     strategy = snapshot.strategy
-    scores = score_cycle(strategy, cycle, as_of)
-    # Only the two cycles that sandbagging looks at need their objectives loaded.
-    past = {c.id for c in sandbagging_cycles(snapshot.cycle_headers(), as_of)}
-    cycles = [snapshot.cycle(h.id) if h.id in past else h for h in snapshot.cycle_headers()]
-    found_hints = hints(strategy, cycles, scores)
 
     elapsed = scores.elapsed
     objectives = sorted(cycle.objectives, key=lambda o: ref_number(o.ref)) if cycle else []

@@ -283,16 +283,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def _open_app(store, args: argparse.Namespace) -> int:
-    # The terminal app is being built (issue 3); until it lands this shows the scorecard as text.
-    from okrtui.interchange.render import render_text
-    from okrtui.interchange.report import build_report
+    from okrtui.app.app import run_app
 
-    if not store.exists():
-        print(f"No store at {store.path} yet. Start with `okrtui init`, `okrtui import FILE` or `okrtui demo`.")
-        return EXIT_OK
-    report = store.load(lambda snapshot: build_report(snapshot, _as_of(args)))
-    sys.stdout.write(render_text(report))
-    return EXIT_OK
+    return run_app(store, as_of=getattr(args, "as_of", None), user=_user(args))
 
 
 COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {

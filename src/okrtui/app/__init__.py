@@ -1,0 +1,1 @@
+"""The terminal app (Textual). Only `okrtui` without a command, and `demo`, import this."""

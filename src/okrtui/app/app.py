@@ -1,0 +1,265 @@
+"""The okrtui terminal app: owns the store and the Board; screens render the Board.
+
+Saves and reloads run off the event loop. Saves go through a one-thread
+executor so they reach the store in the order they were made; reloads keep
+only the newest (exclusive workers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Optional
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from okrtui.app.board import Board, build_board
+from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
+from okrtui.app.screens.drilldown import DrillScreen
+from okrtui.app.screens.scorecard import ScorecardScreen
+from okrtui.domain.errors import InvalidInput
+from okrtui.operations import record_checkin, ripple_line
+from okrtui.store import Store, StoreError
+
+STYLES = Path(__file__).resolve().parents[3] / "styles"
+WATCH_SECONDS = 1.0
+
+
+def _stylesheets() -> list[Path]:
+    import sys
+
+    for folder in (STYLES, Path(sys.prefix) / "share" / "okrtui" / "styles"):
+        if folder.is_dir():
+            return sorted(folder.glob("*.tcss"))
+    return []
+
+
+class OkrApp(App):
+    TITLE = "okrtui"
+    CSS_PATH = _stylesheets()
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("g", "goto", "Go to"),
+        Binding("left_square_bracket", "cycle(-1)", "Prev cycle"),
+        Binding("right_square_bracket", "cycle(1)", "Next cycle"),
+        Binding("h", "hints", "Hints"),
+    ]
+
+    def __init__(self, store: Store, *, as_of: Optional[dt.date] = None, user: str = "okrtui",
+                 cycle_id: Optional[str] = None):
+        super().__init__()
+        self.store = store
+        self.fixed_as_of = as_of
+        self.user = user
+        self.board: Board = build_board(store, self.as_of, cycle_id)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrtui-save")
+        self._seen = self._store_signature()
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.fixed_as_of or dt.datetime.now(dt.timezone.utc).date()
+
+    def on_mount(self) -> None:
+        if self.board.is_empty:
+            from okrtui.app.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
+        else:
+            self.push_screen(ScorecardScreen())
+        self.set_interval(WATCH_SECONDS, self._check_store)
+
+    # -- the board ------------------------------------------------------------
+
+    def show(self, board: Board) -> None:
+        """Put a new board on every screen that shows one, keeping each cursor where it is."""
+        was_empty = self.board.is_empty
+        self.board = board
+        if was_empty and not board.is_empty:
+            self.switch_screen(ScorecardScreen())
+            return
+        for screen in self.screen_stack:
+            if hasattr(screen, "show_board"):
+                screen.show_board(board)
+
+    def _store_signature(self) -> Optional[tuple[int, int, int]]:
+        try:
+            info = os.stat(self.store.target)
+        except OSError:
+            return None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def _check_store(self) -> None:
+        signature = self._store_signature()
+        if signature != self._seen:
+            self._seen = signature
+            self.reload()
+
+    @work(exclusive=True, group="reload", thread=True)
+    def reload(self, cycle_id: Optional[str] = None) -> None:
+        wanted = cycle_id or (self.board.cycle.id if self.board.cycle else None)
+        try:
+            board = build_board(self.store, self.as_of, wanted)
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.show, board)
+
+    # -- check-ins --------------------------------------------------------------
+
+    def open_checkin(self, kr_ref: str) -> None:
+        found = self.board.key_result(kr_ref)
+        if found is None:
+            return
+        if self.store.read_only:
+            self.notify("The store is read-only: check-ins cannot be saved", severity="warning")
+            return
+        if self.board.cycle and self.board.cycle.closed:
+            self.notify(f"Cycle {self.board.cycle.id} is closed: it takes no more check-ins",
+                        severity="warning", markup=False)
+            return
+        self.push_screen(CheckinDialog(found[1]), self._save_checkin)
+
+    def _save_checkin(self, request: Optional[CheckinRequest]) -> None:
+        if request is not None:
+            self.save_checkin(request)
+
+    @work(group="save")
+    async def save_checkin(self, request: CheckinRequest) -> None:
+        def save():
+            result = record_checkin(self.store, request.ref, request.value_text, author=self.user,
+                                    confidence=request.confidence, note=request.note)
+            cycle_id = self.board.cycle.id if self.board.cycle else None
+            return result, build_board(self.store, self.as_of, cycle_id)
+
+        try:
+            result, board = await asyncio.get_running_loop().run_in_executor(self._writer, save)
+        except InvalidInput as exc:
+            self.notify("; ".join(exc.problems), severity="error", markup=False)
+            return
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._seen = self._store_signature()
+        self.show(board)
+        self.notify(ripple_line(result.changes), title="Checked in", markup=False)
+
+    # -- navigation -------------------------------------------------------------
+
+    def open_drilldown(self, code: Optional[str], focus: Optional[str] = None) -> None:
+        while isinstance(self.screen, DrillScreen) or len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(DrillScreen(code, focus))
+
+    def action_cycle(self, step: int) -> None:
+        cycles = self.board.cycles()
+        if not cycles:
+            self.notify("There are no cycles yet", severity="warning")
+            return
+        ids = [c.id for c in cycles]
+        current = ids.index(self.board.cycle.id) if self.board.cycle else 0
+        target = current + step
+        if not 0 <= target < len(ids):
+            self.notify("No earlier cycle" if step < 0 else "No later cycle", severity="information")
+            return
+        self.show(build_board(self.store, self.as_of, ids[target]))
+
+    def action_goto(self) -> None:
+        from okrtui.app.screens.goto import GotoDialog
+
+        self.push_screen(GotoDialog(self._goto_problem), self._goto)
+
+    def _goto_problem(self, target: str) -> Optional[str]:
+        """Why `target` cannot be gone to, or None when it can."""
+        target = target.strip()
+        if not target:
+            return "type a ref (KR-12, O-3) or a strategic objective's code (F1)"
+        if self.board.strategic(target) or self.board.locate(target.upper()):
+            return None
+        return f"no key result, objective or strategic objective {target!r}"
+
+    def _goto(self, target: Optional[str]) -> None:
+        if not target:
+            return
+        target = target.strip()
+        if self.board.strategic(target):
+            self.open_drilldown(target)
+            return
+        ref = target.upper()
+        cycle_id = self.board.locate(ref)
+        if self.board.cycle is None or cycle_id != self.board.cycle.id:
+            self.show(build_board(self.store, self.as_of, cycle_id))
+        board = self.board
+        if ref.startswith("KR-"):
+            found = board.key_result(ref)
+            objective_ref = found[0].ref if found else None
+        else:
+            objective_ref = ref if board.objective(ref) else None
+        if objective_ref is None:
+            self.notify(f"{ref} is no longer in the store", severity="warning", markup=False)
+            return
+        self.open_drilldown(board.scores.effective.get(objective_ref), focus=ref)
+
+    def jump_to_hint(self, hint) -> None:
+        """Show the item a hint is about: its drill-down, or its place on the scorecard."""
+        board = self.board
+        if hint.kind in ("unaligned", "kr-count"):
+            self.open_drilldown(board.scores.effective.get(hint.ref), focus=hint.ref)
+        elif hint.kind == "stale":
+            self._goto(hint.ref)
+        elif hint.kind in ("objective-count", "sandbagging"):
+            owned = [o for o in board.objectives() if o.owner.strip() == hint.ref]
+            if owned:
+                self.open_drilldown(board.scores.effective.get(owned[0].ref), focus=owned[0].ref)
+            else:
+                self.notify(f"{hint.ref} has no objective in this cycle", markup=False)
+        else:  # orphan (a code) or crowded (a perspective): the scorecard shows them
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            scorecard = self.screen
+            if isinstance(scorecard, ScorecardScreen):
+                if hint.kind == "orphan":
+                    scorecard.focus_code(hint.ref)
+                else:
+                    scorecard.query_one(f"#list-{hint.ref}").focus()
+
+    def action_help(self) -> None:
+        from okrtui.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_hints(self) -> None:
+        from okrtui.app.screens.hints import HintsScreen
+
+        if not isinstance(self.screen, HintsScreen):
+            self.push_screen(HintsScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Go to", "Jump to a key result, objective or strategic objective by ref or code",
+                            self.action_goto)
+        yield SystemCommand("Help", "Every key of the current screen", self.action_help)
+        yield SystemCommand("Hints", "What the scorecard suggests looking at", self.action_hints)
+        yield SystemCommand("Previous cycle", "Show the cycle before this one", lambda: self.action_cycle(-1))
+        yield SystemCommand("Next cycle", "Show the cycle after this one", lambda: self.action_cycle(1))
+        yield SystemCommand("Reload", "Read the store again", self.reload)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.action not in ("nothing",):
+                action = binding.action
+                yield SystemCommand(binding.description, f"Key {binding.key}",
+                                    lambda action=action, screen=screen: screen.run_action(action))
+
+    def on_unmount(self) -> None:
+        self._writer.shutdown(wait=True)
+
+
+def run_app(store: Store, *, as_of: Optional[dt.date], user: str) -> int:
+    OkrApp(store, as_of=as_of, user=user).run()
+    return 0

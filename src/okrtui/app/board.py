@@ -1,0 +1,124 @@
+"""What the app's screens show: one scored cycle of one store snapshot.
+
+Plain Python, no Textual, so it can be built in a worker thread and tested
+without a terminal. Screens read a Board; only the app replaces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+from okrtui.domain.models import (
+    PERSPECTIVE_NAMES,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    Objective,
+    StrategicObjective,
+    ref_number,
+)
+from okrtui.domain.scoring import CycleScores, Hint, cycle_order, score_cycle
+from okrtui.operations import score_snapshot
+from okrtui.store import Snapshot, Store
+
+
+@dataclass
+class Board:
+    store: Store
+    snapshot: Snapshot
+    as_of: dt.date
+    cycle: Optional[Cycle]
+    scores: CycleScores
+    hints: list[Hint]
+    _history: dict[str, dict[str, list[CheckIn]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def organization(self) -> str:
+        return self.snapshot.organization or "okrtui"
+
+    @property
+    def strategy(self) -> list[StrategicObjective]:
+        return self.snapshot.strategy
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.snapshot.strategy and not self.snapshot.entries
+
+    def cycles(self) -> list[Cycle]:
+        """Cycles in the order `[` and `]` step through them."""
+        return cycle_order(self.snapshot.cycle_headers())
+
+    def strategic(self, code: str) -> Optional[StrategicObjective]:
+        return next((s for s in self.strategy if s.code == code), None)
+
+    def in_perspective(self, key: str) -> list[StrategicObjective]:
+        return [s for s in self.strategy if s.perspective == key]
+
+    def objectives(self) -> list[Objective]:
+        return sorted(self.cycle.objectives, key=lambda o: ref_number(o.ref)) if self.cycle else []
+
+    def objective(self, ref: str) -> Optional[Objective]:
+        return next((o for o in self.objectives() if o.ref == ref), None)
+
+    def key_result(self, ref: str) -> Optional[tuple[Objective, KeyResult]]:
+        for objective in self.objectives():
+            for kr in objective.key_results:
+                if kr.ref == ref:
+                    return objective, kr
+        return None
+
+    def thread_of(self, code: Optional[str]) -> list[tuple[Objective, int]]:
+        """The OKRs whose effective strategic objective is `code` (None: unaligned), as a
+        tree in display order: each objective followed by its cascaded children, with depth."""
+        members = [o for o in self.objectives() if self.scores.effective.get(o.ref) == code]
+        refs = {o.ref for o in members}
+        children: dict[Optional[str], list[Objective]] = {}
+        for objective in members:
+            parent = objective.parent if objective.parent in refs else None
+            children.setdefault(parent, []).append(objective)
+        ordered: list[tuple[Objective, int]] = []
+
+        def walk(parent: Optional[str], depth: int) -> None:
+            for child in children.get(parent, []):
+                ordered.append((child, depth))
+                walk(child.ref, depth + 1)
+
+        walk(None, 0)
+        return ordered
+
+    def history(self, kr_ref: str) -> list[CheckIn]:
+        if self.cycle is None:
+            return []
+        if self.cycle.id not in self._history:
+            self._history[self.cycle.id] = self.snapshot.history(self.cycle.id)
+        return self._history[self.cycle.id].get(kr_ref, [])
+
+    def perspective_name(self, key: str) -> str:
+        return PERSPECTIVE_NAMES[key]
+
+    def locate(self, ref: str) -> Optional[str]:
+        """The id of the cycle holding an objective or key result ref."""
+        entry = self.snapshot.find(ref)
+        return entry.id if entry else None
+
+    def strategic_thread(self, code: str) -> list[tuple[Cycle, Optional[float], int]]:
+        """A strategic objective's score and OKR count in every cycle, oldest first."""
+        rows = []
+        for header in self.cycles():
+            scores = score_cycle(self.strategy, self.snapshot.cycle(header.id), self.as_of)
+            rows.append((header, scores.strategic.get(code), scores.okr_count.get(code, 0)))
+        return rows
+
+
+def build_board(store: Store, as_of: dt.date, cycle_id: Optional[str] = None) -> Board:
+    """Read the store and score the chosen cycle (the default cycle when none is asked for)."""
+
+    def build(snapshot: Snapshot) -> Board:
+        # A cycle that vanished (another process renamed or replaced it) falls back to the default.
+        wanted = cycle_id if cycle_id and snapshot.entry(cycle_id) else None
+        cycle, scores, found = score_snapshot(snapshot, as_of, wanted)
+        return Board(store, snapshot, as_of, cycle, scores, found)
+
+    return store.load(build)

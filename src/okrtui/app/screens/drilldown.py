@@ -1,0 +1,322 @@
+"""Drill-down: a strategic objective's OKRs (cascaded children under their parents)
+and their key results, with a detail pane for the focused item and a breadcrumb."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.style import Style
+from textual.widgets import Footer, Input, Sparkline, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from okrtui.app import look
+from okrtui.app.board import Board
+from okrtui.app.widgets import FilterInput, header_line
+from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
+from okrtui.domain.scoring import band, measure_attainment, pace
+
+UNALIGNED = "Unaligned objectives"
+
+
+class OkrTree(Tree):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def process_label(self, label) -> Text:
+        # Tree labels are Rich Text; our labels are Content (user text kept literal),
+        # rendered here with the current theme's colours.
+        if isinstance(label, Content):
+            return Text.assemble(*((text, style.rich_style if style else "")
+                                   for text, style in label.render(Style())))
+        return super().process_label(label)
+
+
+class DrillScreen(Screen):
+    """The drill-down of one strategic objective (`code`), or of the unaligned OKRs (None)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("c", "checkin", "Check in"),
+        Binding("slash", "filter", "Filter"),
+        Binding("t", "thread", "Thread"),
+    ]
+
+    def __init__(self, code: Optional[str], focus: Optional[str] = None):
+        super().__init__()
+        self.code = code
+        self.initial_focus = focus
+        self._tree_nodes: dict[str, TreeNode] = {}
+
+    @property
+    def board(self) -> Board:
+        return self.app.board
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        yield Static(id="breadcrumb")
+        with Horizontal(id="drill"):
+            yield OkrTree("", id="okr-tree")
+            with VerticalScroll(id="detail"):
+                yield Static(id="detail-text")
+                yield Sparkline([], id="sparkline")
+                yield Static(id="detail-history")
+        yield FilterInput(placeholder="filter by ref, title or owner; enter keeps it, escape clears", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        tree = self.query_one(OkrTree)
+        tree.show_root = True
+        tree.guide_depth = 3
+        self.show_board(self.board, focus=self.initial_focus)
+        tree.focus()
+
+    # -- showing ------------------------------------------------------------
+
+    def _title(self) -> Content:
+        if self.code is None:
+            return Content.styled(UNALIGNED, "bold")
+        strategic = self.board.strategic(self.code)
+        score = self.board.scores.strategic.get(self.code)
+        return Content.assemble((f"{self.code} ", "bold"), look.plain(strategic.title if strategic else "?"),
+                                "  ", look.score(score, words=True))
+
+    def _objective_label(self, objective: Objective) -> Content:
+        score = self.board.scores.objective.get(objective.ref)
+        return Content.assemble(
+            (f"{objective.ref} ", "bold"), look.score(score), " ", look.plain(objective.title),
+            (f"  {objective.owner}" if objective.owner else "", "$text-muted"),
+        )
+
+    def _kr_label(self, kr: KeyResult) -> Content:
+        score = self.board.scores.kr.get(kr.ref)
+        return Content.assemble(
+            (f"{kr.ref} ", "bold"), look.score(score), " ", look.plain(kr.title), "  ",
+            look.confidence(kr.confidence),
+        )
+
+    def _matches(self) -> Optional[str]:
+        text = self.query_one("#filter", FilterInput).value.strip().casefold()
+        return text or None
+
+    def show_board(self, board: Board, focus: Optional[str] = None) -> None:
+        self.query_one("#header", Static).update(header_line(board))
+        tree = self.query_one(OkrTree)
+        keep = focus or self._cursor_key()
+        needle = self._matches()
+        rows = board.thread_of(self.code)
+        wanted = []
+        for objective, depth in rows:
+            krs = [kr for kr in objective.key_results
+                   if needle is None or _hit(needle, kr.ref, kr.title, objective.owner)]
+            if needle is None or krs or _hit(needle, objective.ref, objective.title, objective.owner):
+                wanted.append((objective, depth, krs if needle else objective.key_results))
+        shape = [(o.ref, d, tuple(k.ref for k in krs)) for o, d, krs in wanted]
+        if shape == getattr(self, "_shape", None):
+            # Same items: relabel in place so the cursor and expansion stay as they are.
+            tree.root.set_label(self._title())
+            for objective, _, krs in wanted:
+                self._tree_nodes[objective.ref].set_label(self._objective_label(objective))
+                for kr in krs:
+                    self._tree_nodes[kr.ref].set_label(self._kr_label(kr))
+        else:
+            self._shape = shape
+            tree.clear()
+            tree.root.set_label(self._title())
+            tree.root.data = self.code or ""
+            self._tree_nodes = {}
+            for objective, depth, krs in wanted:
+                parent = self._tree_nodes.get(objective.parent) if depth else None
+                node = (parent or tree.root).add(self._objective_label(objective), data=objective.ref, expand=True)
+                self._tree_nodes[objective.ref] = node
+                for kr in krs:
+                    self._tree_nodes[kr.ref] = node.add_leaf(self._kr_label(kr), data=kr.ref)
+            tree.root.expand()
+        if keep and keep in self._tree_nodes:
+            tree.move_cursor(self._tree_nodes[keep])
+        elif keep and tree.cursor_node is None:
+            tree.move_cursor(tree.root)
+        self._show_detail(self._cursor_key())
+
+    def _cursor_key(self) -> Optional[str]:
+        node = self.query_one(OkrTree).cursor_node
+        return node.data if node is not None else None
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._show_detail(event.node.data)
+
+    def _show_detail(self, key: Optional[str]) -> None:
+        board = self.board
+        text, history, values = self._strategic_detail(), Content(""), []
+        found = board.key_result(key) if key and key.startswith("KR-") else None
+        if found:
+            objective, kr = found
+            text = self._kr_detail(objective, kr)
+            checkins = board.history(kr.ref)
+            values = [float(c.value) for c in checkins]
+            history = _history(checkins, kr)
+        elif key and key.startswith("O-") and board.objective(key):
+            text = self._objective_detail(board.objective(key))
+        self.query_one("#detail-text", Static).update(text)
+        sparkline = self.query_one(Sparkline)
+        sparkline.data = values
+        sparkline.display = len(values) > 1
+        self.query_one("#detail-history", Static).update(history)
+        self._breadcrumb(key)
+
+    def _breadcrumb(self, key: Optional[str]) -> None:
+        parts: list = ["Scorecard"]
+        strategic = self.board.strategic(self.code) if self.code else None
+        if strategic:
+            parts += [" \u203a ", PERSPECTIVE_NAMES[strategic.perspective], " \u203a ", (strategic.code, "bold")]
+        else:
+            parts += [" \u203a ", UNALIGNED]
+        if key and key.startswith("KR-") and self.board.key_result(key):
+            objective, kr = self.board.key_result(key)
+            parts += [" \u203a ", (objective.ref, "bold"), " \u203a ", (kr.ref, "bold"), " ", look.plain(kr.title)]
+        elif key and key.startswith("O-") and self.board.objective(key):
+            objective = self.board.objective(key)
+            parts += [" \u203a ", (objective.ref, "bold"), " ", look.plain(objective.title)]
+        self.query_one("#breadcrumb", Static).update(Content.assemble(*parts))
+
+    def _strategic_detail(self) -> Content:
+        board = self.board
+        if self.code is None:
+            return Content.assemble(
+                (UNALIGNED, "bold"), "\nThese OKR objectives serve no strategic objective, directly or "
+                "through a parent. Align each to show which strategy it executes.")
+        strategic = board.strategic(self.code)
+        if strategic is None:
+            return Content("")
+        score = board.scores.strategic.get(strategic.code)
+        parts: list = [
+            (f"{strategic.code} ", "bold"), look.plain(strategic.title, "bold"), "\n",
+            f"{PERSPECTIVE_NAMES[strategic.perspective]}", "  \u00b7  score ", look.score(score, words=True),
+            f"  \u00b7  {board.scores.okr_count.get(strategic.code, 0)} OKRs this cycle",
+        ]
+        if strategic.owner:
+            parts += ["\nOwner ", look.plain(strategic.owner)]
+        if strategic.drives:
+            parts += ["\nDrives ", ", ".join(strategic.drives)]
+        if strategic.description:
+            parts += ["\n\n", look.plain(strategic.description)]
+        if strategic.measures:
+            parts += ["\n\n", ("Measures", "bold")]
+            for measure in strategic.measures:
+                attainment = measure_attainment(measure)
+                parts += [
+                    "\n  ", look.plain(measure.name), "  ",
+                    f"{look.number(measure.baseline)} \u2192 {look.number(measure.target)}, actual "
+                    f"{look.number(measure.actual)} ", look.plain(measure.unit), "  ", look.score(attainment, words=True),
+                ]
+        if strategic.initiatives:
+            parts += ["\n\n", ("Initiatives", "bold")]
+            for initiative in strategic.initiatives:
+                parts += ["\n  \u2022 ", look.plain(initiative)]
+        return Content.assemble(*parts)
+
+    def _objective_detail(self, objective: Objective) -> Content:
+        board = self.board
+        score = board.scores.objective.get(objective.ref)
+        effective = board.scores.effective.get(objective.ref)
+        parts: list = [
+            (f"{objective.ref} ", "bold"), look.plain(objective.title, "bold"), "\n",
+            "Score ", look.score(score, words=True), f"  \u00b7  {len(objective.key_results)} key results",
+        ]
+        if objective.owner:
+            parts += ["\nOwner ", look.plain(objective.owner)]
+        parts += ["\nServes ", effective or "nothing (unaligned)"]
+        if objective.aligned_to is None and effective:
+            parts += [f" (through parent {objective.parent})"]
+        if objective.parent:
+            parent = board.objective(objective.parent)
+            parts += ["\nParent ", objective.parent, " ", look.plain(parent.title if parent else "")]
+        for kr in objective.key_results:
+            kr_score = board.scores.kr.get(kr.ref)
+            parts += ["\n  ", (f"{kr.ref} ", "bold"), look.score(kr_score), " ", look.plain(kr.title),
+                      f"  (weight {look.number(kr.weight)})"]
+        return Content.assemble(*parts)
+
+    def _kr_detail(self, objective: Objective, kr: KeyResult) -> Content:
+        board = self.board
+        score = board.scores.kr.get(kr.ref)
+        kr_pace = pace(score, board.scores.elapsed) or "\u2014"
+        if kr.kind == "milestone":
+            progress = "done" if kr.current == 1 else "not done"
+        else:
+            unit = f" {kr.unit}" if kr.unit else ""
+            progress = (f"start {look.number(kr.start)}{unit} \u00b7 target {look.number(kr.target)}{unit} "
+                        f"\u00b7 current {look.number(kr.current)}{unit}")
+        return Content.assemble(
+            (f"{kr.ref} ", "bold"), look.plain(kr.title, "bold"), "\n",
+            f"{kr.kind} \u00b7 weight {look.number(kr.weight)} \u00b7 in {objective.ref}\n",
+            "Score ", look.score(score, words=True), f" \u00b7 band {band(score)}"
+            f" \u00b7 pace {kr_pace} \u00b7 confidence ", look.confidence(kr.confidence), "\n",
+            look.plain(progress),
+        )
+
+    # -- actions ------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_checkin(self) -> None:
+        key = self._cursor_key()
+        if not key or not key.startswith("KR-"):
+            self.notify("Move to a key result to check in", severity="warning")
+            return
+        self.app.open_checkin(key)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", FilterInput)
+        field.display = True
+        field.focus()
+
+    def action_thread(self) -> None:
+        if self.code is None:
+            self.notify("Unaligned objectives have no strategic thread", severity="warning")
+            return
+        from okrtui.app.screens.thread import ThreadScreen
+
+        self.app.push_screen(ThreadScreen(self.code))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.show_board(self.board)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.input.display = bool(event.value)
+            self.query_one(OkrTree).focus()
+
+    def focus_item(self, ref: str) -> None:
+        if ref in self._tree_nodes:
+            self.query_one(OkrTree).move_cursor(self._tree_nodes[ref])
+            self._show_detail(ref)
+
+
+def _hit(needle: str, *texts: str) -> bool:
+    return any(needle in text.casefold() for text in texts)
+
+
+def _history(checkins, kr: KeyResult) -> Content:
+    if not checkins:
+        return Content.styled("\nNo check-ins yet.", "$text-muted")
+    parts: list = ["\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)"]
+    for checkin in reversed(checkins):
+        value = ("done" if checkin.value == 1 else "not done") if kr.kind == "milestone" else look.number(checkin.value)
+        parts += [
+            "\n", (f"{checkin.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", look.plain(checkin.author), "  ",
+            (value, "bold"), "  ", look.confidence(checkin.confidence),
+        ]
+        if checkin.note:
+            parts += ["\n    ", look.plain(checkin.note.replace("\n", "\n    "))]
+    return Content.assemble(*parts)

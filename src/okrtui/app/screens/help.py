@@ -1,0 +1,54 @@
+"""`?`: every key of the screen below, read from its bindings (never written twice)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+# Keys handled inside lists and by Textual itself, which carry no description of their own.
+MOVEMENT = [
+    ("up / down, j / k", "move in a list"),
+    ("enter", "drill down / open"),
+    ("tab / shift+tab", "next / previous pane"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("ctrl+q", "quit"),
+]
+LEGEND = "Bands: \u25cf green (\u2265 0.70)   \u25b2 yellow (\u2265 0.40)   \u2716 red   \u00b7 no score"
+
+
+def _key_name(key: str) -> str:
+    names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]", "slash": "/"}
+    return names.get(key, key)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close", show=False)]
+
+    def __init__(self, below: Screen):
+        super().__init__()
+        self.rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in below.active_bindings.items():
+            binding = active.binding
+            if not binding.description or key in seen:
+                continue
+            seen.add(key)
+            self.rows.append((_key_name(key), binding.description))
+        self.rows += MOVEMENT
+        self.title_text = f"Keys of this screen ({type(below).__name__.replace('Screen', '').lower()})"
+
+    def compose(self) -> ComposeResult:
+        width = max(len(key) for key, _ in self.rows) + 2
+        parts: list = [(self.title_text, "bold"), "\n"]
+        for key, description in self.rows:
+            parts += ["\n", (key.ljust(width), "bold $accent"), description]
+        parts += ["\n\n", (LEGEND, "$text-muted"), "\n", ("escape or ? closes", "$text-muted")]
+        with VerticalScroll(id="help"):
+            yield Static(Content.assemble(*parts), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

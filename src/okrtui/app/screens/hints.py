@@ -1,0 +1,53 @@
+"""The hints view (PRODUCT.md §4): what the scorecard suggests looking at; enter jumps to it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from okrtui.app import look
+from okrtui.app.board import Board
+from okrtui.app.widgets import NavList, header_line
+
+KIND_LABEL = {
+    "orphan": "orphan", "unaligned": "unaligned", "kr-count": "KR count", "objective-count": "overloaded",
+    "stale": "stale", "sandbagging": "sandbagging", "crowded": "crowded",
+}
+
+
+class HintsScreen(Screen):
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        yield Static(Content.styled("Hints \u00b7 enter jumps to the item", "bold"), id="breadcrumb")
+        yield NavList(id="hints")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_board(self.app.board)
+        self.query_one(NavList).focus()
+
+    def show_board(self, board: Board) -> None:
+        self.query_one("#header", Static).update(header_line(board))
+        options = [
+            Option(Content.assemble((f"{KIND_LABEL.get(h.kind, h.kind):<12}", "$text-warning"),
+                                    (f"{h.ref:<10} ", "bold"), look.plain(h.message)), id=f"{index}")
+            for index, h in enumerate(board.hints)
+        ]
+        if not options:
+            options = [Option(Content.styled("Nothing to suggest: the scorecard looks healthy.", "$text-muted"),
+                              id="none", disabled=True)]
+        self.query_one(NavList).fill(options)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        hint = self.app.board.hints[int(event.option.id)]
+        self.app.jump_to_hint(hint)

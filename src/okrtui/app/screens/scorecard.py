@@ -1,0 +1,123 @@
+"""The home screen: header, the four perspectives in a 2×2 grid, the balance bar."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from okrtui.app.board import Board
+from okrtui.app.widgets import (
+    BalanceBar,
+    FilterInput,
+    NavList,
+    PerspectivePane,
+    header_line,
+    unaligned_options,
+)
+from okrtui.domain.models import PERSPECTIVES
+
+
+class ScorecardScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "nothing", show=False),  # §5: escape on the scorecard does nothing
+        Binding("slash", "filter", "Filter"),
+        Binding("t", "thread", "Thread"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        with Grid(id="perspectives"):
+            for key in PERSPECTIVES:
+                yield PerspectivePane(key)
+        yield NavList(id="unaligned")
+        yield BalanceBar(id="balance")
+        yield FilterInput(placeholder="filter by code, title or owner; enter keeps it, escape clears",
+                          id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.show_board(self.app.board)
+
+    @property
+    def board(self) -> Board:
+        return self.app.board
+
+    def show_board(self, board: Board) -> None:
+        self.query_one("#header", Static).update(header_line(board))
+        matches = self._matches(board)
+        for pane in self.query(PerspectivePane):
+            pane.show(board, matches)
+        self.query_one(BalanceBar).show(board)
+        unaligned = self.query_one("#unaligned", NavList)
+        options = unaligned_options(board, matches)
+        unaligned.display = bool(options)
+        unaligned.border_title = f"Unaligned objectives ({len(options)})"
+        unaligned.fill(options)
+
+    def _matches(self, board: Board) -> Optional[set[str]]:
+        """Codes and refs the filter lets through (None: no filter)."""
+        text = self.query_one("#filter", FilterInput).value.strip().casefold()
+        if not text:
+            return None
+        found = {s.code for s in board.strategy
+                 if text in s.code.casefold() or text in s.title.casefold() or text in s.owner.casefold()}
+        found |= {o.ref for o in board.objectives()
+                  if text in o.ref.casefold() or text in o.title.casefold() or text in o.owner.casefold()}
+        return found
+
+    # -- actions ------------------------------------------------------------
+
+    def action_nothing(self) -> None:
+        pass
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", FilterInput)
+        field.display = True
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.show_board(self.board)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.input.display = bool(event.value)
+            self.focus_next()
+
+    def focused_code(self) -> Optional[str]:
+        focused = self.focused
+        if isinstance(focused, NavList) and focused.id and focused.id.startswith("list-"):
+            code = focused.highlighted_id
+            return code if code and self.board.strategic(code) else None
+        return None
+
+    def action_thread(self) -> None:
+        code = self.focused_code()
+        if code is None:
+            self.notify("Move to a strategic objective first", severity="warning")
+            return
+        from okrtui.app.screens.thread import ThreadScreen
+
+        self.app.push_screen(ThreadScreen(code))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if event.option_list.id == "unaligned":
+            self.app.open_drilldown(None, focus=option_id)
+        elif self.board.strategic(option_id):
+            self.app.open_drilldown(option_id)
+
+    def focus_code(self, code: str) -> None:
+        strategic = self.board.strategic(code)
+        if strategic is None:
+            return
+        pane_list = self.query_one(f"#list-{strategic.perspective}", NavList)
+        pane_list.select_id(code)
+        pane_list.focus()

@@ -1,0 +1,65 @@
+"""The strategic thread: one strategic objective's score in every cycle, oldest first."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from okrtui.app import look
+from okrtui.app.board import Board
+from okrtui.app.widgets import header_line
+
+
+class ThreadScreen(Screen):
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        yield Static(id="breadcrumb")
+        yield Static("Scoring every cycle\u2026", id="thread")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_board(self.app.board)
+
+    def show_board(self, board: Board) -> None:
+        self.query_one("#header", Static).update(header_line(board))
+        strategic = board.strategic(self.code)
+        title = strategic.title if strategic else "?"
+        self.query_one("#breadcrumb", Static).update(Content.assemble(
+            ("Strategic thread ", "bold"), (f"{self.code} ", "bold"), look.plain(title)))
+        self.load(board)
+
+    @work(exclusive=True, thread=True)
+    def load(self, board: Board) -> None:
+        # Every cycle is read and scored: off the event loop, it may be many.
+        rows = board.strategic_thread(self.code)
+        self.app.call_from_thread(self._show_rows, board, rows)
+
+    def _show_rows(self, board: Board, rows) -> None:
+        if not rows:
+            self.query_one("#thread", Static).update(Content.styled("No cycles yet.", "$text-muted"))
+            return
+        width = max(len(cycle.id) for cycle, _, _ in rows) + 2
+        parts: list = []
+        for cycle, score, count in rows:
+            current = board.cycle is not None and cycle.id == board.cycle.id
+            marker = "\u25b8" if current else " "
+            parts += [
+                (f"{marker} {cycle.id:<{width}}", "bold" if current else ""),
+                (f"{cycle.start} \u2013 {cycle.end}  ", "$text-muted"),
+                look.bar(score, 20), " ", look.score(score, words=True),
+                (f"  {count} OKR{'s' if count != 1 else ''}", "$text-muted"), "\n",
+            ]
+        self.query_one("#thread", Static).update(Content.assemble(*parts))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,164 @@
+"""Widgets shared by the screens. They render what they are given; none opens the store."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from okrtui.app import look
+from okrtui.app.board import Board
+from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
+
+
+class NavList(OptionList):
+    """An option list that also moves with j/k and keeps its cursor when refilled."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def fill(self, options: Iterable[Option]) -> None:
+        options = list(options)
+        ids = [o.id for o in options]
+        current = self.highlighted_id
+        if ids == [o.id for o in self.options]:
+            # Same items: only the numbers changed, so the cursor and scroll stay put.
+            for option in options:
+                self.replace_option_prompt(option.id, option.prompt)
+            return
+        self.set_options(options)
+        if ids:
+            self.highlighted = ids.index(current) if current in ids else 0
+
+    @property
+    def highlighted_id(self) -> Optional[str]:
+        if self.highlighted is None or self.highlighted >= self.option_count:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def select_id(self, option_id: str) -> bool:
+        for index, option in enumerate(self.options):
+            if option.id == option_id:
+                self.highlighted = index
+                return True
+        return False
+
+
+def header_line(board: Board) -> Content:
+    cycle = board.cycle
+    parts: list = [look.plain(board.organization, "bold")]
+    if cycle is None:
+        parts.append(" \u00b7 no cycle yet")
+    else:
+        parts += [
+            " \u00b7 ", (cycle.id, "bold"),
+            (" closed", "$text-warning") if cycle.closed else "",
+            f" \u00b7 {look.percent(board.scores.elapsed)} elapsed",
+        ]
+    parts += [" \u00b7 Overall ", look.score(board.scores.overall, words=True)]
+    if board.store.read_only:
+        parts.append((" \u00b7 read-only", "$text-warning"))
+    return Content.assemble(*parts)
+
+
+class PerspectivePane(Vertical):
+    """One perspective: its score and bar, and its strategic objectives as a list."""
+
+    def __init__(self, key: str):
+        super().__init__(id=f"pane-{key}", classes="pane")
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"bar-{self.key}", classes="pane-bar")
+        yield NavList(id=f"list-{self.key}", classes="pane-list")
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.show(*self.shown)
+
+    shown: Optional[tuple[Board, Optional[set[str]]]] = None
+
+    def show(self, board: Board, matches: Optional[set[str]] = None) -> None:
+        self.shown = (board, matches)
+        score = board.scores.perspective.get(self.key)
+        self.border_title = Content.assemble(f" {PERSPECTIVE_NAMES[self.key]} ", look.score(score, words=True), " ")
+        self.query_one(".pane-bar", Static).update(Content.assemble(look.bar(score, 20), f" {look.percent(score)}"))
+        # The title takes what the code, score, bar and count leave; numbers stay aligned.
+        room = self.query_one(NavList).scrollable_content_region.width
+        title_width = max(8, room - 22) if room else 40
+        options = []
+        for strategic in board.in_perspective(self.key):
+            if matches is not None and strategic.code not in matches:
+                continue
+            value = board.scores.strategic.get(strategic.code)
+            count = board.scores.okr_count.get(strategic.code, 0)
+            options.append(Option(Content.assemble(
+                (f"{strategic.code:<5}", "bold"),
+                look.plain(strategic.title).truncate(title_width, ellipsis=True, pad=True), " ",
+                look.score(value), " ", look.bar(value, 5), (f" {count:>2}", "$text-muted"),
+            ), id=strategic.code))
+        if not options:
+            options.append(Option(Content.styled("(no strategic objectives)" if matches is None
+                                                 else "(nothing matches)", "$text-muted"),
+                                  id=f"none-{self.key}", disabled=True))
+        self.query_one(NavList).fill(options)
+
+
+def unaligned_options(board: Board, matches: Optional[set[str]] = None) -> list[Option]:
+    """The cycle's objectives that serve no strategic objective, as list options."""
+    options = []
+    for objective, _ in board.thread_of(None):
+        if matches is not None and objective.ref not in matches:
+            continue
+        options.append(Option(Content.assemble(
+            (f"{objective.ref:<5} ", "bold"), look.score(board.scores.objective.get(objective.ref)), " ",
+            look.plain(objective.title),
+            (f"  {objective.owner}" if objective.owner else "", "$text-muted"),
+        ), id=objective.ref))
+    return options
+
+
+SHORT_NAMES = {"financial": "Fin", "customer": "Cust", "internal_process": "Proc", "learning_growth": "L&G"}
+
+
+class BalanceBar(Static):
+    """The four shares, the balance index and the warnings."""
+
+    board: Optional[Board] = None
+
+    def on_resize(self) -> None:
+        if self.board is not None:
+            self.show(self.board)
+
+    def show(self, board: Board) -> None:
+        self.board = board
+        scores = board.scores
+        names = PERSPECTIVE_NAMES if self.size.width >= 100 else SHORT_NAMES
+        parts: list = [("Balance  ", "bold")]
+        for index, key in enumerate(PERSPECTIVES):
+            share = scores.shares.get(key, 0.0)
+            style = "$text-error" if share == 0 else "$text-warning" if share < 0.1 else ""
+            parts += [" \u00b7 " if index else "", (f"{names[key]} {look.percent(share)}", style)]
+        index = scores.index
+        parts += ["   index ", ("\u2014" if index is None else f"{index:.2f}", "bold")]
+        for warning in scores.warnings:
+            parts += ["\n", ("\u26a0 ", "$text-warning"), look.plain(warning)]
+        self.update(Content.assemble(*parts))
+
+
+class FilterInput(Input):
+    """The `/` filter: hidden until asked for; escape clears it."""
+
+    BINDINGS = [Binding("escape", "clear", "Clear filter", show=False)]
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.display = False
+        self.screen.focus_next()

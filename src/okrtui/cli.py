@@ -26,6 +26,21 @@ class UsageError(Exception):
     pass
 
 
+def say(text: str) -> None:
+    """A line for the terminal that may quote paths or arguments: never raw control characters."""
+    from okrtui.domain.text import printable
+
+    print(printable(text))
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse quotes unknown arguments verbatim
+        from okrtui.domain.text import printable
+
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {printable(message)}\n")
+
+
 def _store_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS lets `--store` stand before or after the command without one erasing the other.
     parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
@@ -54,7 +69,7 @@ def _time(text: str) -> dt.datetime:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="okrtui",
         description="Balanced Scorecard strategy and quarterly OKRs in one terminal app.",
     )
@@ -65,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                         help="open the store without writing to it")
     _as_of_option(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="open the sample company in its own store")
     _store_option(demo)
@@ -209,7 +224,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         incoming = read_scorecard(parse_json(text, str(path)), str(path))
     summary = import_scorecard(store, incoming)
-    print(
+    say(
         f"imported {summary.strategic_objectives} strategic objectives, {summary.cycles} cycles, "
         f"{summary.objectives} objectives, {summary.key_results} key results, "
         f"{summary.checkins} check-ins into {store.path}"
@@ -256,14 +271,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         except Exception as exc:  # pydantic's message names the rule the name broke
             raise InvalidInput([f"--org: {exc.errors()[0]['msg']}"]) from None  # type: ignore[attr-defined]
         import_scorecard(store, incoming)
-    print(f"created {store.path}")
+    say(f"created {store.path}")
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from okrtui.store import Store, demo_store_path
 
-    store = Store(Path(args.store) if getattr(args, "store", None) else demo_store_path())
+    store = Store(Path(args.store).expanduser() if getattr(args, "store", None) else demo_store_path())
     if not store.exists():
         _create_from_sample(store)
     return _open_app(store, args)
@@ -274,7 +289,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     store = _store(args, read_only=True)
     healthy, lines = examine(store)
-    print("\n".join(lines))
+    say("\n".join(lines))
     return EXIT_OK if healthy else EXIT_STORE
 
 

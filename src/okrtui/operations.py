@@ -7,8 +7,10 @@ transaction, and changes nothing when it raises InvalidInput.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from pydantic import ValidationError
@@ -209,7 +211,7 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
             held = tx.cycle(cycle.id, edit=False)
             existing_parents[cycle.id] = {o.ref: o.parent for o in held.objectives}
             existing_titles[cycle.id] = [(o.title, o.ref) for o in held.objectives]
-        problems += _assign_refs(tx, incoming, used_objectives, used_krs)
+        _assign_refs(tx, incoming, used_objectives, used_krs)
         problems += _resolve_parents(incoming, existing_titles)
         codes = store_codes | {s.code for s in incoming.strategy}
         problems += cycle_problems(
@@ -220,6 +222,8 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         )
         if problems:
             raise InvalidInput(problems)
+        if tx.base.strategy or tx.base.entries:
+            keep_backup(store, tx.base, now)
         if incoming.organization is not None:
             tx.organization = incoming.organization
         position = {s.code: i for i, s in enumerate(tx.strategy)}
@@ -259,7 +263,7 @@ def _future_checkins(incoming: Scorecard, now: dt.datetime) -> list[str]:
     return problems
 
 
-def _assign_refs(tx, incoming: Scorecard, used_objectives: set[int], used_krs: set[int]) -> list[str]:
+def _assign_refs(tx, incoming: Scorecard, used_objectives: set[int], used_krs: set[int]) -> None:
     """Keep the file's refs; give new ones to items without, above every ref ever used."""
     objectives = [o for c in incoming.cycles for o in c.objectives]
     krs = [k for o in objectives for k in o.key_results]
@@ -271,7 +275,6 @@ def _assign_refs(tx, incoming: Scorecard, used_objectives: set[int], used_krs: s
         for kr in objective.key_results:
             if kr.ref is None:
                 kr.ref = tx.next_kr_ref()
-    return []
 
 
 def _resolve_parents(incoming: Scorecard, existing_titles: dict[str, list[tuple[str, str]]]) -> list[str]:
@@ -295,6 +298,25 @@ def _resolve_parents(incoming: Scorecard, existing_titles: dict[str, list[tuple[
                                 f"at cycles[{c}].objectives[{o}].parent")
             # A ref-shaped parent that is not here is reported by cycle_problems.
     return problems
+
+
+BACKUPS_KEPT = 3
+
+
+def keep_backup(store: Store, snapshot: Snapshot, now: dt.datetime) -> Path:
+    """Before a bulk change, the store as it was, as an interchange file beside it.
+
+    Restorable with `okrtui import`; only the newest few are kept.
+    """
+    from okrtui.interchange.json_io import dump_scorecard
+    from okrtui.store.files import replace_atomically
+
+    target = store.target
+    path = target.with_name(f"{target.name}.backup-{now:%Y%m%dT%H%M%S}Z.json")
+    replace_atomically(path, dump_scorecard(export_scorecard(snapshot)).encode("utf-8"), os.stat(target))
+    for old in sorted(target.parent.glob(f"{target.name}.backup-*.json"))[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return path
 
 
 # -- export ----------------------------------------------------------------

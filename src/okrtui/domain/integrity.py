@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from okrtui.domain.errors import path_text
-from okrtui.domain.models import Cycle, Scorecard, StrategicObjective
+from okrtui.domain.models import Cycle, StrategicObjective
 
 
 def _at(field: str, message: str, *loc) -> str:
@@ -112,10 +112,4 @@ def _parent_loops(cycle: Cycle, c: int, already: dict[str, str | None]) -> list[
                 break
             seen.add(step)
             step = parents[step]
-    return problems
-
-
-def scorecard_problems(scorecard: Scorecard) -> list[str]:
-    problems = strategy_problems(scorecard.strategy)
-    problems += cycle_problems(scorecard.cycles, (s.code for s in scorecard.strategy))
     return problems

@@ -16,10 +16,13 @@ from pydantic import AfterValidator, BeforeValidator, StrictFloat, StrictInt
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates come from bytes that were not UTF-8 (an argument, a pasted file name).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,16}$")
 LOOKS_LIKE_REF = re.compile(r"^(o|kr)-\d+$", re.IGNORECASE)
-OBJECTIVE_REF_RE = re.compile(r"^O-[1-9][0-9]*$")
-KEY_RESULT_REF_RE = re.compile(r"^KR-[1-9][0-9]*$")
+# Up to nine digits: a billion refs is plenty, and the number must fit every JSON tool.
+OBJECTIVE_REF_RE = re.compile(r"^O-[1-9][0-9]{0,8}$")
+KEY_RESULT_REF_RE = re.compile(r"^KR-[1-9][0-9]{0,8}$")
 
 # JSON-safe integers: anything larger cannot round-trip through other tools.
 MAX_SAFE_INT = 2**53
@@ -32,6 +35,8 @@ def _check_chars(value: str, multiline: bool) -> str:
     bad = _BIDI.search(value)
     if bad:
         raise ValueError(f"bidirectional control character U+{ord(bad.group()):04X} is not allowed")
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid UTF-8 text")
     return value
 
 
@@ -102,14 +107,9 @@ CycleId = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(
 Number = Annotated[Union[StrictInt, StrictFloat], AfterValidator(_finite)]
 
 
-def display(value: float | int | None, places: int = 2) -> str:
-    """A score as the two-decimal text every CLI line uses; null shows as an em dash."""
-    return "\u2014" if value is None else f"{value:.{places}f}"
-
-
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
     """Text that came from outside the store (arguments, file names) made safe for a terminal."""
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)

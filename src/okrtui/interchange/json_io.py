@@ -46,11 +46,6 @@ def read_scorecard(doc: Any, name: str) -> Scorecard:
         raise InvalidInput(describe(exc)) from None
 
 
-def load_file(path: Path) -> Scorecard:
-    data = read_bytes(path)
-    return read_scorecard(parse_json(decode_text(data, str(path)), str(path)), str(path))
-
-
 def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()

@@ -14,7 +14,6 @@ import stat
 from pathlib import Path
 
 import orjson
-from tinydb import Storage
 
 TEMP_SUFFIX = ".okrtui-tmp"
 
@@ -66,7 +65,7 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
             like = os.stat(path)
         except FileNotFoundError:
             like = None
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         _match_owner(fd, like)
@@ -81,14 +80,22 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
     fsync_dir(path.parent)
 
 
-def clean_temp_files(directory: Path) -> None:
-    """Remove temporary files a crashed writer left behind (call under the store lock)."""
+def temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def clean_temp_files(path: Path) -> None:
+    """Remove the temporary files of `path` that a crashed writer left (call under its lock).
+
+    Only this file's own temporaries: another store, or an export, may share the directory.
+    """
+    directory, prefix = path.parent, temp_prefix(path)
     try:
         names = os.listdir(directory)
     except OSError:
         return
     for name in names:
-        if name.endswith(TEMP_SUFFIX):
+        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
             try:
                 os.unlink(directory / name)
             except OSError:
@@ -99,35 +106,8 @@ def dumps(data: object) -> bytes:
     return orjson.dumps(data)
 
 
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that reopens its file by path on every read.
-
-    Another process replaces the file with a rename, so a kept file handle
-    would go on reading the old one forever. The parsed content is cached
-    and reused while the file's identity (inode, size, mtime) is unchanged.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self._seen: tuple[int, int, int] | None = None
-        self._data: dict | None = None
-
-    def read(self) -> dict | None:
-        try:
-            with open(self.path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                key = (info.st_ino, info.st_size, info.st_mtime_ns)
-                if key != self._seen:
-                    raw = handle.read()
-                    self._data = orjson.loads(raw) if raw.strip() else None
-                    self._seen = key
-        except FileNotFoundError:
-            return None
-        return self._data
-
-    def write(self, data: dict) -> None:
-        replace_atomically(self.path, dumps(data))
-        self._seen = None
-
-    def close(self) -> None:
-        pass
+def read_json(path: Path) -> object:
+    """A store file, parsed; FileNotFoundError when it is not there."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    return orjson.loads(raw) if raw.strip() else None

@@ -23,10 +23,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+import re
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from okrtui.domain.errors import describe
-from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective
+from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective, Title
 
 STORE_FORMAT = "okrtui-store"
 STORE_VERSION = 1
@@ -49,6 +61,36 @@ class CycleEntry(BaseModel):
     objective_refs: list[list[int]] = Field(default_factory=list)
     kr_refs: list[list[int]] = Field(default_factory=list)
 
+    @field_validator("slot")
+    @classmethod
+    def _slot(cls, slot: int) -> int:
+        if slot < 1:
+            raise ValueError(f"slot {slot} is not a positive number")
+        return slot
+
+    @field_validator("log_len")
+    @classmethod
+    def _log_len(cls, length: int) -> int:
+        if length < 0:
+            raise ValueError(f"log_len {length} is negative")
+        return length
+
+    @field_validator("objective_refs", "kr_refs")
+    @classmethod
+    def _runs(cls, value: list[list[int]]) -> list[list[int]]:
+        for run in value:
+            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1]:
+                raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
+        return value
+
+    @model_validator(mode="after")
+    def _file_of_its_slot(self) -> "CycleEntry":
+        # The main file names the parts to read and later delete: only names of this
+        # cycle's own shape, never a path that could point elsewhere.
+        if self.file is not None and not re.fullmatch(rf"c{self.slot}-\d+\.json", self.file):
+            raise ValueError(f"file {self.file!r} is not a part of cycle slot {self.slot}")
+        return self
+
     def holds(self, prefix: str, number: int) -> bool:
         runs = self.objective_refs if prefix == "O" else self.kr_refs
         return any(first <= number <= last for first, last in runs)
@@ -70,7 +112,7 @@ class Meta(BaseModel):
 
     format: str
     version: StrictInt
-    organization: Optional[str] = None
+    organization: Optional[Title] = None
     next_objective: StrictInt = 1
     next_key_result: StrictInt = 1
     next_slot: StrictInt = 1

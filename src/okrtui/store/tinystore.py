@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from tinydb.storages import MemoryStorage
 
 from okrtui.domain.errors import describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
-from okrtui.domain.models import CheckIn, Cycle, KeyResult, Objective, StrategicObjective, parse_time
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, parse_time, ref_number
 from okrtui.store import files
 from okrtui.store.layout import (
     STORE_FORMAT,
@@ -52,17 +53,24 @@ class ReadOnlyStore(StoreError):
 class _PartMissing(Exception):
     """A part file vanished under a reader: another process committed meanwhile."""
 
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
+
 
 def _tables(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Every table of a TinyDB file, documents in store order."""
-    db = TinyDB(path, storage=files.AtomicJSONStorage)
     try:
-        raw = db.storage.read()
+        raw = files.read_json(path)
+    except FileNotFoundError:
+        raise _PartMissing(path) from None
     except orjson.JSONDecodeError as exc:
         raise StoreError(f"{path}: not valid JSON ({exc})") from None
+    except PermissionError:
+        raise StoreError(f"{path}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
     if raw is None:
-        if not path.exists():
-            raise _PartMissing(path)
         raise StoreError(f"{path}: the file is empty")
     if isinstance(raw, dict) and raw.get("format") == "okrtui/1":
         raise StoreError(f"{path}: this is an okrtui interchange file, not a store; "
@@ -72,6 +80,8 @@ def _tables(path: Path) -> dict[str, list[dict[str, Any]]]:
         for docs in raw.values()
     ):
         raise StoreError(f"{path}: not an okrtui store (not a TinyDB file)")
+    db = TinyDB(storage=MemoryStorage)
+    db.storage.write(raw)
     return {name: db.table(name).all() for name in raw}
 
 
@@ -231,34 +241,26 @@ class Store:
     # -- reading ---------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        for _ in range(20):
-            try:
-                return self._read_main()
-            except _PartMissing:
-                continue
-        raise StoreError(f"{self.target}: the store kept changing while being read; try again")
+        """The committed main file; cycles are read from it on first use."""
+        return self._read_main()
 
     def load(self, use) -> Any:
         """Run `use(snapshot)` on a consistent snapshot, starting over if a commit raced it."""
-        for _ in range(20):
+        for _ in range(5):
             try:
                 return use(self.snapshot())
-            except _PartMissing:
-                continue
-        raise StoreError(f"{self.target}: the store kept changing while being read; try again")
+            except _PartMissing as exc:
+                missing = exc.path
+        raise StoreError(f"{missing}: missing, though the main file names it; "
+                         "the store is damaged (see `okrtui doctor`)")
 
     def _read_main(self) -> Snapshot:
         path = self.target
-        if not path.exists():
-            return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
         try:
             tables = _tables(path)
         except _PartMissing:
+            # The main file is only ever replaced, never removed: no file, no store yet.
             return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
-        except PermissionError:
-            raise StoreError(f"{path}: cannot be read (permission denied)") from None
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
         meta_docs = tables.get("meta") or []
         if len(meta_docs) != 1 or meta_docs[0].get("format") != STORE_FORMAT:
             raise StoreError(f"{path}: not an okrtui store (no format marker)")
@@ -277,6 +279,9 @@ class Store:
         except ValueError as exc:
             raise StoreError(f"{path}: invalid store: {exc}") from None
         problems = strategy_problems(strategy)
+        slots = [e.slot for e in entries]
+        if len(set(slots)) != len(slots):
+            problems.append("cycles: two cycles share a slot (their files would collide)")
         if problems:
             raise StoreError(f"{path}: invalid store: {problems[0]}")
         return Snapshot(self, meta, strategy, entries)
@@ -340,6 +345,8 @@ class Store:
             with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=mode):
                 try:
                     like = os.stat(target) if target.exists() else None
+                    if like is not None:
+                        _share_group(self.lock_path, like)
                     tx = Transaction(self, self.snapshot())
                     yield tx
                     self._commit(tx, like)
@@ -348,6 +355,10 @@ class Store:
                         self._undo_creation(new_dirs)
         except Timeout:
             raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
+        except _PartMissing as exc:
+            # Under the lock nobody else commits: a missing part is damage, not a race.
+            raise StoreError(f"{exc.path}: missing, though the main file names it; "
+                             "the store is damaged (see `okrtui doctor`)") from None
         except PermissionError as exc:
             raise ReadOnlyStore(f"{target}: cannot write ({exc.strerror}: {exc.filename})") from None
 
@@ -365,8 +376,11 @@ class Store:
         parts.mkdir(exist_ok=True)
         if like is not None:
             _match_dir_mode(parts, like)
-        files.clean_temp_files(parts)
-        files.clean_temp_files(self.target.parent)
+        files.clean_temp_files(self.target)
+        # Leftovers of a writer that crashed before its commit would collide with our names.
+        self._remove_orphans(tx.base.entries)
+        for cycle_id in tx._checkins:
+            self._check_log(tx.entry(cycle_id))
         generation = tx.meta.generation + 1
         superseded: list[Path] = []
         for cycle_id in tx._dirty:
@@ -379,19 +393,33 @@ class Store:
                 superseded.append(parts / entry.file)
             entry.file = entry.part_name(generation)
             entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
-            entry.objective_refs = runs([int(o.ref[2:]) for o in cycle.objectives])
-            entry.kr_refs = runs([int(k.ref[3:]) for k in _all_krs(cycle)])
+            entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
+            entry.kr_refs = runs([ref_number(k.ref) for k in _all_krs(cycle)])
             files.write_new(parts / entry.file, files.dumps({"objectives": table(_cycle_docs(cycle))}), like)
+        files.fsync_dir(parts)
         tx.meta.generation = generation
         tx.meta.organization = tx.organization
-        db = TinyDB(storage=MemoryStorage)
-        db.table("meta").insert(tx.meta.model_dump(mode="json"))
-        db.table("strategy").insert_multiple([s.to_doc() for s in tx.strategy])
-        db.table("cycles").insert_multiple([e.model_dump(mode="json") for e in tx.entries])
-        files.replace_atomically(self.target, files.dumps(db.storage.read()), like)
+        main = {
+            "meta": table([tx.meta.model_dump(mode="json")]),
+            "strategy": table([s.to_doc() for s in tx.strategy]),
+            "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
+        }
+        files.replace_atomically(self.target, files.dumps(main), like)
         for path in superseded:
             path.unlink(missing_ok=True)
-        self._remove_orphans(tx)
+
+    def _check_log(self, entry: Optional[CycleEntry]) -> None:
+        """Refuse to append to a log that lost committed bytes: that would hide the damage."""
+        if entry is None or entry.log_len == 0:
+            return
+        path = self.parts_dir / entry.log_name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            size = -1
+        if size < entry.log_len:
+            raise StoreError(f"{path}: {'missing' if size < 0 else 'shorter than recorded'}; the history "
+                             f"of cycle {entry.id} was damaged (see `okrtui doctor`)")
 
     def _append_log(self, path: Path, committed: int, pending: list[tuple[str, CheckIn]],
                     like: Optional[os.stat_result]) -> int:
@@ -411,11 +439,12 @@ class Store:
             os.close(fd)
         return committed + len(lines)
 
-    def _remove_orphans(self, tx: Transaction) -> None:
-        """Part files no main file names any more: left by a writer that crashed before its commit."""
-        keep = {e.file for e in tx.entries if e.file} | {e.log_name for e in tx.entries}
+    def _remove_orphans(self, entries: list[CycleEntry]) -> None:
+        """Part files the main file does not name: left by a writer that crashed before its commit."""
+        keep = {e.file for e in entries if e.file}
         for name in os.listdir(self.parts_dir):
-            if name not in keep and (name.endswith(".json") or name.endswith(".log")) and name.startswith("c"):
+            stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
+            if stale_part or name.endswith(files.TEMP_SUFFIX):
                 (self.parts_dir / name).unlink(missing_ok=True)
 
 
@@ -423,6 +452,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _share_group(path: Path, like: os.stat_result) -> None:
+    # A lock file made by one member of a team must stay usable by the rest of its group.
+    try:
+        if os.stat(path).st_gid != like.st_gid:
+            os.chown(path, -1, like.st_gid)
+    except OSError:
+        pass
 
 
 def _match_dir_mode(directory: Path, like: os.stat_result) -> None:

@@ -76,8 +76,11 @@ class DrillScreen(Screen):
         tree = self.query_one(OkrTree)
         tree.show_root = True
         tree.guide_depth = 3
-        self.show_board(self.board, focus=self.initial_focus)
+        self.show_board(self.board)
         tree.focus()
+        if self.initial_focus:
+            # Nodes get their lines at the first layout; place the cursor after it.
+            self.call_after_refresh(self.focus_item, self.initial_focus)
 
     # -- showing ------------------------------------------------------------
 
@@ -298,8 +301,11 @@ class DrillScreen(Screen):
             self.query_one(OkrTree).focus()
 
     def focus_item(self, ref: str) -> None:
-        if ref in self._tree_nodes:
-            self.query_one(OkrTree).move_cursor(self._tree_nodes[ref])
+        node = self._tree_nodes.get(ref)
+        if node is not None:
+            tree = self.query_one(OkrTree)
+            tree.move_cursor(node)
+            tree.scroll_to_node(node)
             self._show_detail(ref)
 
 

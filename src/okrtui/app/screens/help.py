@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -32,9 +32,13 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.rows: list[tuple[str, str]] = []
         seen: set[str] = set()
+        covered = {"tab", "shift+tab", "enter", "up", "down", "j", "k", "ctrl+c", "ctrl+q", "ctrl+p", "super+c"}
+        # The screen's and the app's own keys; list movement is summarised by MOVEMENT.
         for key, active in below.active_bindings.items():
             binding = active.binding
-            if not binding.description or key in seen:
+            if not binding.description or key in seen or key in covered:
+                continue
+            if not isinstance(active.node, (App, Screen)):
                 continue
             seen.add(key)
             self.rows.append((_key_name(key), binding.description))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Optional
 
+from pydantic import ValidationError
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,7 +26,8 @@ from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.domain.errors import InvalidInput
-from okrtui.operations import record_checkin, ripple_line
+from okrtui.domain.models import CheckIn
+from okrtui.operations import parse_value, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
 
 STYLES = Path(__file__).resolve().parents[3] / "styles"
@@ -61,6 +64,7 @@ class OkrApp(App):
         self.board: Board = build_board(store, self.as_of, cycle_id)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrtui-save")
         self._seen = self._store_signature()
+        self.checkin_seconds: list[float] = []
 
     @property
     def as_of(self) -> dt.date:
@@ -84,9 +88,13 @@ class OkrApp(App):
         if was_empty and not board.is_empty:
             self.switch_screen(ScorecardScreen())
             return
+        # Only the screen in view repaints now; the others catch up when they come back.
         for screen in self.screen_stack:
             if hasattr(screen, "show_board"):
-                screen.show_board(board)
+                if screen is self.screen:
+                    screen.show_board(board)
+                else:
+                    screen.stale = True
 
     def _store_signature(self) -> Optional[tuple[int, int, int]]:
         try:
@@ -132,23 +140,45 @@ class OkrApp(App):
 
     @work(group="save")
     async def save_checkin(self, request: CheckinRequest) -> None:
-        def save():
-            result = record_checkin(self.store, request.ref, request.value_text, author=self.user,
-                                    confidence=request.confidence, note=request.note)
-            cycle_id = self.board.cycle.id if self.board.cycle else None
-            return result, build_board(self.store, self.as_of, cycle_id)
+        """Show the ripple at once from the board in memory, then write through the store.
+
+        The write (lock, re-read, commit) runs on a one-thread executor so saves keep
+        their order; the store's answer then replaces the optimistic board, and a
+        failed write puts the store's state back on screen with the reason.
+        """
+        now = dt.datetime.now(dt.timezone.utc)
+        found = self.board.key_result(request.ref)
+        if found is None:
+            return
+        try:
+            value = parse_value(request.value_text, found[1].kind) if request.value_text else found[1].current
+            checkin = CheckIn.model_validate({"at": now, "author": self.user, "value": value,
+                                              "confidence": request.confidence, "note": request.note})
+        except (ValueError, ValidationError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
+        changes, board = self.board.with_checkin(request.ref, checkin)
+        self.show(board)
+        self.notify(ripple_line(changes), title="Checked in", markup=False)
+        # Key press to repainted screen, for the benchmark (PRODUCT.md §11).
+        self.call_after_refresh(lambda: self.checkin_seconds.append(time.perf_counter() - request.pressed_at))
+
+        cycle_id = board.cycle.id if board.cycle else None
+
+        def save() -> Board:
+            record_checkin(self.store, request.ref, request.value_text, author=self.user,
+                           confidence=request.confidence, note=request.note, at=now, now=now)
+            return build_board(self.store, self.as_of, cycle_id)
 
         try:
-            result, board = await asyncio.get_running_loop().run_in_executor(self._writer, save)
-        except InvalidInput as exc:
-            self.notify("; ".join(exc.problems), severity="error", markup=False)
-            return
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            truth = await asyncio.get_running_loop().run_in_executor(self._writer, save)
+        except (InvalidInput, StoreError) as exc:
+            problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+            self.notify("Not saved: " + "; ".join(problems), severity="error", markup=False, timeout=10)
+            self.reload()
             return
         self._seen = self._store_signature()
-        self.show(board)
-        self.notify(ripple_line(result.changes), title="Checked in", markup=False)
+        self.show(truth)
 
     # -- navigation -------------------------------------------------------------
 

@@ -7,7 +7,7 @@ without a terminal. Screens read a Board; only the app replaces it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from okrtui.domain.models import (
@@ -19,7 +19,7 @@ from okrtui.domain.models import (
     StrategicObjective,
     ref_number,
 )
-from okrtui.domain.scoring import CycleScores, Hint, cycle_order, score_cycle
+from okrtui.domain.scoring import Change, CycleScores, Hint, cycle_order, ripple, score_cycle
 from okrtui.operations import score_snapshot
 from okrtui.store import Snapshot, Store
 
@@ -94,6 +94,22 @@ class Board:
         if self.cycle.id not in self._history:
             self._history[self.cycle.id] = self.snapshot.history(self.cycle.id)
         return self._history[self.cycle.id].get(kr_ref, [])
+
+    def with_checkin(self, kr_ref: str, checkin: CheckIn) -> tuple[list[Change], "Board"]:
+        """The board after one check-in, by ripple (no rescoring of the cycle, no I/O).
+
+        The key result is updated in place: its cycle belongs to this board's snapshot,
+        which the store's own answer replaces once the write is done.
+        """
+        _, kr = self.key_result(kr_ref)
+        latest = kr.last_checkin_at is None or checkin.at >= kr.last_checkin_at
+        changes, scores = ripple(self.strategy, self.scores, kr_ref, checkin.value if latest else kr.current)
+        if latest:
+            kr.current, kr.confidence, kr._last_at = checkin.value, checkin.confidence, checkin.at
+        cached = self._history.get(self.cycle.id)
+        if cached is not None:
+            cached.setdefault(kr_ref, []).append(checkin)
+        return changes, replace(self, scores=scores)
 
     def perspective_name(self, key: str) -> str:
         return PERSPECTIVE_NAMES[key]

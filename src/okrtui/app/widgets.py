@@ -7,6 +7,7 @@ from typing import Iterable, Optional
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -14,6 +15,20 @@ from textual.widgets.option_list import Option
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
+
+
+class BoardScreen(Screen):
+    """A screen that shows the board; one left behind catches up when it is back in view."""
+
+    stale = False
+
+    def show_board(self, board: Board) -> None:
+        raise NotImplementedError
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.show_board(self.app.board)
 
 
 class NavList(OptionList):

@@ -8,6 +8,7 @@ A bad value keeps the dialog open with the reason beside the field.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -33,6 +34,7 @@ class CheckinRequest:
     value_text: Optional[str]  # None keeps the current value
     confidence: str
     note: str
+    pressed_at: float = 0.0  # perf_counter() of the key that saved: the start of a timed check-in
 
 
 class ConfidencePicker(Widget, can_focus=True):
@@ -138,7 +140,8 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
             self.query_one("#note-error", Label).update(look.plain(note_problem or ""))
             self.query_one("#value-error", Label).update(look.plain(value_problem or ""))
             return
-        self.dismiss(CheckinRequest(self.kr.ref, text if text.strip() else None, confidence, note))
+        self.dismiss(CheckinRequest(self.kr.ref, text if text.strip() else None, confidence, note,
+                                    pressed_at=time.perf_counter()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -10,14 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.style import Style
 from textual.widgets import Footer, Input, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import FilterInput, header_line
+from okrtui.app.widgets import BoardScreen, FilterInput, header_line
 from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
 from okrtui.domain.scoring import band, measure_attainment, pace
 
@@ -39,7 +38,7 @@ class OkrTree(Tree):
         return super().process_label(label)
 
 
-class DrillScreen(Screen):
+class DrillScreen(BoardScreen):
     """The drill-down of one strategic objective (`code`), or of the unaligned OKRs (None)."""
 
     BINDINGS = [
@@ -125,11 +124,11 @@ class DrillScreen(Screen):
         shape = [(o.ref, d, tuple(k.ref for k in krs)) for o, d, krs in wanted]
         if shape == getattr(self, "_shape", None):
             # Same items: relabel in place so the cursor and expansion stay as they are.
-            tree.root.set_label(self._title())
+            _relabel(tree.root, self._title())
             for objective, _, krs in wanted:
-                self._tree_nodes[objective.ref].set_label(self._objective_label(objective))
+                _relabel(self._tree_nodes[objective.ref], self._objective_label(objective))
                 for kr in krs:
-                    self._tree_nodes[kr.ref].set_label(self._kr_label(kr))
+                    _relabel(self._tree_nodes[kr.ref], self._kr_label(kr))
         else:
             self._shape = shape
             tree.clear()
@@ -307,6 +306,12 @@ class DrillScreen(Screen):
             tree.move_cursor(node)
             tree.scroll_to_node(node)
             self._show_detail(ref)
+
+
+def _relabel(node: TreeNode, label: Content) -> None:
+    # A relabelled node repaints its line: only touch the ones whose text changed.
+    if node.label.plain != label.plain:
+        node.set_label(label)
 
 
 def _hit(needle: str, *texts: str) -> bool:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import NavList, header_line
+from okrtui.app.widgets import BoardScreen, NavList, header_line
 
 KIND_LABEL = {
     "orphan": "orphan", "unaligned": "unaligned", "kr-count": "KR count", "objective-count": "overloaded",
@@ -19,7 +18,7 @@ KIND_LABEL = {
 }
 
 
-class HintsScreen(Screen):
+class HintsScreen(BoardScreen):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:

@@ -7,11 +7,11 @@ from typing import Optional
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
 from okrtui.app.board import Board
 from okrtui.app.widgets import (
+    BoardScreen,
     BalanceBar,
     FilterInput,
     NavList,
@@ -22,7 +22,7 @@ from okrtui.app.widgets import (
 from okrtui.domain.models import PERSPECTIVES
 
 
-class ScorecardScreen(Screen):
+class ScorecardScreen(BoardScreen):
     BINDINGS = [
         Binding("escape", "nothing", show=False),  # §5: escape on the scorecard does nothing
         Binding("slash", "filter", "Filter"),

@@ -6,15 +6,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import header_line
+from okrtui.app.widgets import BoardScreen, header_line
 
 
-class ThreadScreen(Screen):
+class ThreadScreen(BoardScreen):
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, code: str):

@@ -34,7 +34,7 @@ class OkrTree(Tree):
         # rendered here with the current theme's colours.
         if isinstance(label, Content):
             return Text.assemble(*((text, style.rich_style if style else "")
-                                   for text, style in label.render(Style())))
+                                   for text, style in label.render(Style(), end="")))
         return super().process_label(label)
 
 

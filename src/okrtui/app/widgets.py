@@ -17,6 +17,14 @@ from okrtui.app.board import Board
 from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
 
 
+def set_content(widget: Static, content: Content) -> None:
+    """Update a Static only when what it shows changed: re-wrapping text is the costly part of a repaint."""
+    key = (content.plain, tuple(content.spans))
+    if getattr(widget, "_okrtui_shown", None) != key:
+        widget._okrtui_shown = key
+        widget.update(content)
+
+
 class BoardScreen(Screen):
     """A screen that shows the board; one left behind catches up when it is back in view."""
 
@@ -104,7 +112,7 @@ class PerspectivePane(Vertical):
         self.shown = (board, matches)
         score = board.scores.perspective.get(self.key)
         self.border_title = Content.assemble(f" {PERSPECTIVE_NAMES[self.key]} ", look.score(score, words=True), " ")
-        self.query_one(".pane-bar", Static).update(Content.assemble(look.bar(score, 20), f" {look.percent(score)}"))
+        set_content(self.query_one(".pane-bar", Static), Content.assemble(look.bar(score, 20), f" {look.percent(score)}"))
         # The title takes what the code, score, bar and count leave; numbers stay aligned.
         room = self.query_one(NavList).scrollable_content_region.width
         title_width = max(8, room - 22) if room else 40
@@ -165,7 +173,7 @@ class BalanceBar(Static):
         parts += ["   index ", ("\u2014" if index is None else f"{index:.2f}", "bold")]
         for warning in scores.warnings:
             parts += ["\n", ("\u26a0 ", "$text-warning"), look.plain(warning)]
-        self.update(Content.assemble(*parts))
+        set_content(self, Content.assemble(*parts))
 
 
 class FilterInput(Input):

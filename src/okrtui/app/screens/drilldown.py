@@ -16,7 +16,7 @@ from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, FilterInput, header_line
+from okrtui.app.widgets import BoardScreen, FilterInput, header_line, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
 from okrtui.domain.scoring import band, measure_attainment, pace
 
@@ -110,7 +110,7 @@ class DrillScreen(BoardScreen):
         return text or None
 
     def show_board(self, board: Board, focus: Optional[str] = None) -> None:
-        self.query_one("#header", Static).update(header_line(board))
+        set_content(self.query_one("#header", Static), header_line(board))
         tree = self.query_one(OkrTree)
         keep = focus or self._cursor_key()
         needle = self._matches()
@@ -167,11 +167,12 @@ class DrillScreen(BoardScreen):
             history = _history(checkins, kr)
         elif key and key.startswith("O-") and board.objective(key):
             text = self._objective_detail(board.objective(key))
-        self.query_one("#detail-text", Static).update(text)
+        set_content(self.query_one("#detail-text", Static), text)
         sparkline = self.query_one(Sparkline)
-        sparkline.data = values
+        if sparkline.data != values:
+            sparkline.data = values
         sparkline.display = len(values) > 1
-        self.query_one("#detail-history", Static).update(history)
+        set_content(self.query_one("#detail-history", Static), history)
         self._breadcrumb(key)
 
     def _breadcrumb(self, key: Optional[str]) -> None:
@@ -187,7 +188,7 @@ class DrillScreen(BoardScreen):
         elif key and key.startswith("O-") and self.board.objective(key):
             objective = self.board.objective(key)
             parts += [" \u203a ", (objective.ref, "bold"), " ", look.plain(objective.title)]
-        self.query_one("#breadcrumb", Static).update(Content.assemble(*parts))
+        set_content(self.query_one("#breadcrumb", Static), Content.assemble(*parts))
 
     def _strategic_detail(self) -> Content:
         board = self.board
@@ -318,11 +319,15 @@ def _hit(needle: str, *texts: str) -> bool:
     return any(needle in text.casefold() for text in texts)
 
 
+HISTORY_SHOWN = 12
+
+
 def _history(checkins, kr: KeyResult) -> Content:
     if not checkins:
         return Content.styled("\nNo check-ins yet.", "$text-muted")
     parts: list = ["\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)"]
-    for checkin in reversed(checkins):
+    # The sparkline shows the whole series; the list keeps to what one reads (and repaints fast).
+    for checkin in reversed(checkins[-HISTORY_SHOWN:]):
         value = ("done" if checkin.value == 1 else "not done") if kr.kind == "milestone" else look.number(checkin.value)
         parts += [
             "\n", (f"{checkin.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", look.plain(checkin.author), "  ",
@@ -330,4 +335,7 @@ def _history(checkins, kr: KeyResult) -> Content:
         ]
         if checkin.note:
             parts += ["\n    ", look.plain(checkin.note.replace("\n", "\n    "))]
+    if len(checkins) > HISTORY_SHOWN:
+        parts += ["\n", (f"\u2026 {len(checkins) - HISTORY_SHOWN} earlier check-ins (okrtui export has them all)",
+                         "$text-muted")]
     return Content.assemble(*parts)

@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, NavList, header_line
+from okrtui.app.widgets import BoardScreen, NavList, header_line, set_content
 
 KIND_LABEL = {
     "orphan": "orphan", "unaligned": "unaligned", "kr-count": "KR count", "objective-count": "overloaded",
@@ -32,7 +32,7 @@ class HintsScreen(BoardScreen):
         self.query_one(NavList).focus()
 
     def show_board(self, board: Board) -> None:
-        self.query_one("#header", Static).update(header_line(board))
+        set_content(self.query_one("#header", Static), header_line(board))
         options = [
             Option(Content.assemble((f"{KIND_LABEL.get(h.kind, h.kind):<12}", "$text-warning"),
                                     (f"{h.ref:<10} ", "bold"), look.plain(h.message)), id=f"{index}")

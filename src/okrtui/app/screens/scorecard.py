@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from okrtui.app.board import Board
 from okrtui.app.widgets import (
     BoardScreen,
+    set_content,
     BalanceBar,
     FilterInput,
     NavList,
@@ -49,7 +50,7 @@ class ScorecardScreen(BoardScreen):
         return self.app.board
 
     def show_board(self, board: Board) -> None:
-        self.query_one("#header", Static).update(header_line(board))
+        set_content(self.query_one("#header", Static), header_line(board))
         matches = self._matches(board)
         for pane in self.query(PerspectivePane):
             pane.show(board, matches)

@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, header_line
+from okrtui.app.widgets import BoardScreen, header_line, set_content
 
 
 class ThreadScreen(BoardScreen):
@@ -30,10 +30,10 @@ class ThreadScreen(BoardScreen):
         self.show_board(self.app.board)
 
     def show_board(self, board: Board) -> None:
-        self.query_one("#header", Static).update(header_line(board))
+        set_content(self.query_one("#header", Static), header_line(board))
         strategic = board.strategic(self.code)
         title = strategic.title if strategic else "?"
-        self.query_one("#breadcrumb", Static).update(Content.assemble(
+        set_content(self.query_one("#breadcrumb", Static), Content.assemble(
             ("Strategic thread ", "bold"), (f"{self.code} ", "bold"), look.plain(title)))
         self.load(board)
 
@@ -45,7 +45,7 @@ class ThreadScreen(BoardScreen):
 
     def _show_rows(self, board: Board, rows) -> None:
         if not rows:
-            self.query_one("#thread", Static).update(Content.styled("No cycles yet.", "$text-muted"))
+            set_content(self.query_one("#thread", Static), Content.styled("No cycles yet.", "$text-muted"))
             return
         width = max(len(cycle.id) for cycle, _, _ in rows) + 2
         parts: list = []
@@ -58,7 +58,7 @@ class ThreadScreen(BoardScreen):
                 look.bar(score, 20), " ", look.score(score, words=True),
                 (f"  {count} OKR{'s' if count != 1 else ''}", "$text-muted"), "\n",
             ]
-        self.query_one("#thread", Static).update(Content.assemble(*parts))
+        set_content(self.query_one("#thread", Static), Content.assemble(*parts))
 
     def action_back(self) -> None:
         self.app.pop_screen()

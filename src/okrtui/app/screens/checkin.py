@@ -67,6 +67,8 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("enter", "save", "Save", priority=False),
+        # Outside the text fields `q` quits, as everywhere (§5); in them it is typed.
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, kr: KeyResult):

@@ -327,7 +327,9 @@ def _history(checkins, kr: KeyResult) -> Content:
         return Content.styled("\nNo check-ins yet.", "$text-muted")
     parts: list = ["\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)"]
     # The sparkline shows the whole series; the list keeps to what one reads (and repaints fast).
-    for checkin in reversed(checkins[-HISTORY_SHOWN:]):
+    # Newest by time: a back-dated check-in sits where its date puts it, not where it was added.
+    ordered = sorted(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+    for _, checkin in ordered[:HISTORY_SHOWN]:
         value = ("done" if checkin.value == 1 else "not done") if kr.kind == "milestone" else look.number(checkin.value)
         parts += [
             "\n", (f"{checkin.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", look.plain(checkin.author), "  ",

@@ -17,8 +17,9 @@ class FirstRunScreen(Screen):
         with Center():
             with Vertical(id="first-run"):
                 yield Static(Content.styled("Welcome to okrtui", "bold"))
+                where = "This store is empty: " if store.exists() else "No store here yet: "
                 yield Static(Content.assemble(
-                    "This store is empty: ", look.plain(str(store.path)), "\n\n",
+                    where, look.plain(str(store.path)), "\n\n",
                     "okrtui joins your strategy (a Balanced Scorecard of strategic objectives in four\n"
                     "perspectives) with the quarter's OKRs. To start, leave with q and then:\n\n",
                     ("  okrtui import FILE", "bold"), "     load strategy and OKRs (interchange JSON or CSV)\n",

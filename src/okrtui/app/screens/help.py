@@ -26,7 +26,12 @@ def _key_name(key: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close", show=False)]
+    # A modal screen hides the app's keys; `q` must still quit from here (§5: anywhere).
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
+    ]
 
     def __init__(self, below: Screen):
         super().__init__()

@@ -33,9 +33,10 @@ class HintsScreen(BoardScreen):
 
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
+        width = max((len(h.ref) for h in board.hints), default=0) + 1
         options = [
             Option(Content.assemble((f"{KIND_LABEL.get(h.kind, h.kind):<12}", "$text-warning"),
-                                    (f"{h.ref:<10} ", "bold"), look.plain(h.message)), id=f"{index}")
+                                    (h.ref.ljust(width), "bold"), look.plain(h.message)), id=f"{index}")
             for index, h in enumerate(board.hints)
         ]
         if not options:

@@ -68,8 +68,10 @@ class ScorecardScreen(BoardScreen):
             return None
         found = {s.code for s in board.strategy
                  if text in s.code.casefold() or text in s.title.casefold() or text in s.owner.casefold()}
-        found |= {o.ref for o in board.objectives()
-                  if text in o.ref.casefold() or text in o.title.casefold() or text in o.owner.casefold()}
+        objectives = {o.ref for o in board.objectives()
+                      if text in o.ref.casefold() or text in o.title.casefold() or text in o.owner.casefold()}
+        # A strategic objective stays in view when one of its OKRs matches.
+        found |= objectives | {board.scores.effective.get(ref) for ref in objectives} - {None}
         return found
 
     # -- actions ------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""SVG snapshots of every screen (pytest-textual-snapshot), with the sample store and a
+frozen as-of date. Plain `def` tests: `snap_compare` fails inside `async def` under
+pytest-asyncio's auto mode. Regenerate with `pytest tests/test_app_snapshots.py --snapshot-update`
+after a deliberate change, and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from okrtui.app.app import OkrApp
+from okrtui.store import Store
+
+AS_OF_DATE = dt.date(2026, 11, 20)
+SIZE = (100, 34)
+
+
+def make_app(path: Path) -> OkrApp:
+    return OkrApp(Store(path), as_of=AS_OF_DATE, user="tester")
+
+
+async def settle(pilot) -> None:
+    """Let workers, animations and the screen (and the one under a modal) finish before the shot."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_scorecard(snap_compare, sample_store):
+    assert snap_compare(make_app(sample_store), run_before=settle, terminal_size=SIZE)
+
+
+def test_scorecard_80x24(snap_compare, sample_store):
+    assert snap_compare(make_app(sample_store), run_before=settle, terminal_size=(80, 24))
+
+
+def test_scorecard_light_theme(snap_compare, sample_store):
+    async def light(pilot):
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=light, terminal_size=SIZE)
+
+
+def test_drill_down_on_kr28(snap_compare, sample_store):
+    async def to_kr28(pilot):
+        await pilot.press("enter", "down", "down")  # F1 > O-9 > KR-28
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=to_kr28, terminal_size=SIZE)
+
+
+def test_checkin_dialog_on_kr28(snap_compare, sample_store):
+    async def checkin(pilot):
+        await pilot.press("enter", "down", "down", "c")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=checkin, terminal_size=SIZE)
+
+
+def test_help(snap_compare, sample_store):
+    async def help_screen(pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=help_screen, terminal_size=SIZE)
+
+
+def test_hints(snap_compare, sample_store):
+    async def hints(pilot):
+        await pilot.press("h")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sample_store), run_before=hints, terminal_size=SIZE)
+
+
+def test_first_run(snap_compare, tmp_path, monkeypatch):
+    # A relative path, so the screen (which names the store) is the same on every machine.
+    monkeypatch.chdir(tmp_path)
+    store = Path("store") / "okrtui.json"
+
+    async def shown(pilot):
+        await settle(pilot)
+        # Not a snapshot of an empty box: the welcome text must be on screen.
+        screen = "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+        assert "okrtui import FILE" in screen and "okrtui demo" in screen
+
+    assert snap_compare(make_app(store), run_before=shown, terminal_size=SIZE)
+    assert not (tmp_path / "store").exists()

@@ -383,7 +383,7 @@ class TestDrillDown:
             await to_kr28(pilot)
             assert cursor(app) == "KR-28"
             detail = text(app.screen.query_one("#detail-text"))
-            assert "Score \u25b2 0.46 yellow \u00b7 band yellow \u00b7 pace on-pace \u00b7 confidence \u2714 on-track" in detail
+            assert "Score \u25b2 0.46 yellow \u00b7 pace on-pace \u00b7 confidence \u2714 on-track" in detail
             assert "start 0 $k \u00b7 target 1500 $k \u00b7 current 690 $k" in detail
             history = text(app.screen.query_one("#detail-history"))
             assert "Check-ins (6, newest first)" in history

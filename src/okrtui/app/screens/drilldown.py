@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
+from textual.content import Content, Span
 from textual.style import Style
 from textual.widgets import Footer, Input, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
@@ -18,7 +18,7 @@ from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import BoardScreen, FilterInput, header_line, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
-from okrtui.domain.scoring import band, measure_attainment, pace
+from okrtui.domain.scoring import measure_attainment, pace
 
 UNALIGNED = "Unaligned objectives"
 
@@ -33,6 +33,9 @@ class OkrTree(Tree):
         # Tree labels are Rich Text; our labels are Content (user text kept literal),
         # rendered here with the current theme's colours.
         if isinstance(label, Content):
+            # A translucent theme colour has nothing to blend with in a Rich Text: use dim.
+            label = Content(label.plain, [Span(span.start, span.end, "dim" if span.style == "$text-muted" else span.style)
+                                          for span in label.spans])
             return Text.assemble(*((text, style.rich_style if style else "")
                                    for text, style in label.render(Style(), end="")))
         return super().process_label(label)
@@ -261,7 +264,7 @@ class DrillScreen(BoardScreen):
         return Content.assemble(
             (f"{kr.ref} ", "bold"), look.plain(kr.title, "bold"), "\n",
             f"{kr.kind} \u00b7 weight {look.number(kr.weight)} \u00b7 in {objective.ref}\n",
-            "Score ", look.score(score, words=True), f" \u00b7 band {band(score)}"
+            "Score ", look.score(score, words=True),
             f" \u00b7 pace {kr_pace} \u00b7 confidence ", look.confidence(kr.confidence), "\n",
             look.plain(progress),
         )

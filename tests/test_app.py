@@ -867,6 +867,18 @@ class TestCheckinDialog:
 # ---------------------------------------------------------------- another writer
 
 
+class TestSaveSurvivesQuitting:
+    async def test_a_check_in_saved_just_before_quitting_reaches_the_store(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("c", "7", "7", "7", "enter", "q")
+        # The write was queued when enter was pressed; quitting waits for it.
+        kr = find_kr(export_doc(sample_store), "KR-28")
+        assert kr["current"] == 777
+        assert kr["checkins"][-1]["value"] == 777
+
+
 class TestLiveRefresh:
     async def test_another_writers_check_in_shows_without_restart(self, sample_store):
         app = make_app(sample_store)

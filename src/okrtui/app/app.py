@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -32,6 +33,7 @@ from okrtui.store import Store, StoreError
 
 STYLES = Path(__file__).resolve().parents[3] / "styles"
 WATCH_SECONDS = 1.0
+PAINT_FIRST_SECONDS = 0.2
 
 
 def _stylesheets() -> list[Path]:
@@ -135,21 +137,19 @@ class OkrApp(App):
         self.push_screen(CheckinDialog(found[1]), self._save_checkin)
 
     def _save_checkin(self, request: Optional[CheckinRequest]) -> None:
-        if request is not None:
-            self.save_checkin(request)
+        """Show the ripple at once from the board in memory, and queue the write.
 
-    @work(group="save")
-    async def save_checkin(self, request: CheckinRequest) -> None:
-        """Show the ripple at once from the board in memory, then write through the store.
-
-        The write (lock, re-read, commit) runs on a one-thread executor so saves keep
-        their order; the store's answer then replaces the optimistic board, and a
-        failed write puts the store's state back on screen with the reason.
+        The write (lock, re-read, commit) is queued here, synchronously, on a one-thread
+        executor: saves keep their order, and one made just before quitting still lands
+        (the executor is shut down with wait). The store's answer then replaces the
+        optimistic board; a failed write puts the store's state back with the reason.
         """
-        now = dt.datetime.now(dt.timezone.utc)
+        if request is None:
+            return
         found = self.board.key_result(request.ref)
         if found is None:
             return
+        now = dt.datetime.now(dt.timezone.utc)
         try:
             value = parse_value(request.value_text, found[1].kind) if request.value_text else found[1].current
             checkin = CheckIn.model_validate({"at": now, "author": self.user, "value": value,
@@ -160,18 +160,30 @@ class OkrApp(App):
         changes, board = self.board.with_checkin(request.ref, checkin)
         self.show(board)
         self.notify(ripple_line(changes), title="Checked in", markup=False)
-        # Key press to repainted screen, for the benchmark (PRODUCT.md §11).
-        self.call_after_refresh(lambda: self.checkin_seconds.append(time.perf_counter() - request.pressed_at))
+        painted = threading.Event()
 
+        def on_paint() -> None:
+            # Key press to repainted screen, for the benchmark (PRODUCT.md §11).
+            self.checkin_seconds.append(time.perf_counter() - request.pressed_at)
+            painted.set()
+
+        self.call_after_refresh(on_paint)
         cycle_id = board.cycle.id if board.cycle else None
 
         def save() -> Board:
+            # Let the new numbers paint first: a writer holding the GIL slows the repaint
+            # the user is waiting for. Never wait long for it.
+            painted.wait(PAINT_FIRST_SECONDS)
             record_checkin(self.store, request.ref, request.value_text, author=self.user,
                            confidence=request.confidence, note=request.note, at=now, now=now)
             return build_board(self.store, self.as_of, cycle_id)
 
+        self._show_when_saved(self._writer.submit(save))
+
+    @work(group="save")
+    async def _show_when_saved(self, saving: Future) -> None:
         try:
-            truth = await asyncio.get_running_loop().run_in_executor(self._writer, save)
+            truth = await asyncio.wrap_future(saving)
         except (InvalidInput, StoreError) as exc:
             problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
             self.notify("Not saved: " + "; ".join(problems), severity="error", markup=False, timeout=10)

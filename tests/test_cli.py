@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +15,6 @@ import okrtui.cli
 from conftest import (
     AS_OF,
     AT,
-    OKRTUI_ARGV,
     SAMPLE,
     export_doc,
     find_kr,

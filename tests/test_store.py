@@ -23,7 +23,6 @@ from conftest import (
     cycle_entry,
     export_doc,
     find_kr,
-    main_tables,
     parts_dir,
     report_doc,
     report_kr,

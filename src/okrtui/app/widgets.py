@@ -38,6 +38,24 @@ class BoardScreen(Screen):
             self.stale = False
             self.show_board(self.app.board)
 
+    # The `/` filter, for screens that have one: it narrows live and stays until cleared.
+    def action_filter(self) -> None:
+        field = self.query_one(FilterInput)
+        field.display = True
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, FilterInput):
+            self.show_board(self.app.board)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, FilterInput):
+            event.input.display = bool(event.value)
+            self.after_filter()
+
+    def after_filter(self) -> None:
+        self.focus_next()
+
 
 class NavList(OptionList):
     """An option list that also moves with j/k and keeps its cursor when refilled."""

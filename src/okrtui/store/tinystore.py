@@ -8,7 +8,6 @@ missing simply starts again from the new main file.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections import defaultdict

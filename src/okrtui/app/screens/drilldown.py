@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
 from textual.style import Style
-from textual.widgets import Footer, Input, Sparkline, Static, Tree
+from textual.widgets import Footer, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
@@ -281,11 +281,6 @@ class DrillScreen(BoardScreen):
             return
         self.app.open_checkin(key)
 
-    def action_filter(self) -> None:
-        field = self.query_one("#filter", FilterInput)
-        field.display = True
-        field.focus()
-
     def action_thread(self) -> None:
         if self.code is None:
             self.notify("Unaligned objectives have no strategic thread", severity="warning")
@@ -294,14 +289,8 @@ class DrillScreen(BoardScreen):
 
         self.app.push_screen(ThreadScreen(self.code))
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            self.show_board(self.board)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.input.display = bool(event.value)
-            self.query_one(OkrTree).focus()
+    def after_filter(self) -> None:
+        self.query_one(OkrTree).focus()
 
     def focus_item(self, ref: str) -> None:
         node = self._tree_nodes.get(ref)

@@ -7,7 +7,7 @@ from typing import Optional
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 
 from okrtui.app.board import Board
 from okrtui.app.widgets import (
@@ -78,20 +78,6 @@ class ScorecardScreen(BoardScreen):
 
     def action_nothing(self) -> None:
         pass
-
-    def action_filter(self) -> None:
-        field = self.query_one("#filter", FilterInput)
-        field.display = True
-        field.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            self.show_board(self.board)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.input.display = bool(event.value)
-            self.focus_next()
 
     def focused_code(self) -> Optional[str]:
         focused = self.focused

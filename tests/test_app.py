@@ -867,6 +867,20 @@ class TestCheckinDialog:
 # ---------------------------------------------------------------- another writer
 
 
+class TestReadOnly:
+    async def test_a_read_only_store_says_so_and_takes_no_check_in(self, sample_store):
+        before = snapshot_bytes(sample_store)
+        app = OkrApp(Store(sample_store, read_only=True), as_of=AS_OF_DATE, user="tester")
+        async with app.run_test(size=SIZE) as pilot:
+            assert "read-only" in text(app.screen.query_one("#header"))
+            await to_kr28(pilot)
+            await pilot.press("c")
+            await pilot.pause()
+            assert not isinstance(app.screen, CheckinDialog)
+            assert any("read-only" in message for message in messages(app))
+        assert snapshot_bytes(sample_store) == before
+
+
 class TestSaveSurvivesQuitting:
     async def test_a_check_in_saved_just_before_quitting_reaches_the_store(self, sample_store):
         app = make_app(sample_store)

@@ -391,6 +391,20 @@ class TestDrillDown:
             assert "690k booked; two six-figure deals in legal review." in history
 
 
+class TestOpenKeyResult:
+    async def test_enter_opens_a_key_results_detail_and_escape_returns_to_the_tree(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("enter")
+            assert app.focused is app.screen.query_one("#detail")
+            await pilot.press("escape")
+            assert isinstance(app.screen, DrillScreen)
+            assert isinstance(app.focused, Tree) and cursor(app) == "KR-28"
+            await pilot.press("escape")
+            assert isinstance(app.screen, ScorecardScreen)
+
+
 class TestFocusAndMovement:
     async def test_tab_and_shift_tab_move_between_panes(self, sample_store):
         app = make_app(sample_store)

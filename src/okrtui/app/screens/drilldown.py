@@ -158,6 +158,11 @@ class DrillScreen(BoardScreen):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         self._show_detail(event.node.data)
 
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        # enter on a key result opens its detail (history, sparkline) to scroll; escape returns.
+        if isinstance(event.node.data, str) and event.node.data.startswith("KR-"):
+            self.query_one("#detail").focus()
+
     def _show_detail(self, key: Optional[str]) -> None:
         board = self.board
         text, history, values = self._strategic_detail(), Content(""), []
@@ -272,7 +277,10 @@ class DrillScreen(BoardScreen):
     # -- actions ------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if self.focused is self.query_one("#detail"):
+            self.query_one(OkrTree).focus()
+        else:
+            self.app.pop_screen()
 
     def action_checkin(self) -> None:
         key = self._cursor_key()

@@ -161,6 +161,9 @@ async def to_kr28(pilot) -> None:
     """From the scorecard (cursor on F1) to KR-28 in F1's drill-down: enter, down (O-9), down (KR-28)."""
     await pilot.press("enter", "down", "down")
     await pilot.pause()
+    # The detail pane reads the cycle's history in a worker; let it land.
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def goto(pilot, target: str) -> None:
@@ -1018,6 +1021,8 @@ class TestUserTextIsLiteral:
             assert "Cloud [on red]bill" in label(app, kr)
 
             await pilot.press("down", "down")
+            await pilot.pause()
+            await app.workers.wait_for_complete()  # the history is read in a worker
             await pilot.pause()
             assert cursor(app) == kr
             assert text(app.screen.query_one("#detail-text")).startswith(f"{kr} Cloud [on red]bill")

@@ -88,12 +88,19 @@ class Board:
         walk(None, 0)
         return ordered
 
+    @property
+    def history_loaded(self) -> bool:
+        return self.cycle is None or self.cycle.id in self._history
+
+    def load_history(self) -> None:
+        """Read the cycle's check-in log (once): a large cycle's takes a moment, so callers
+        on the event loop ask `history_loaded` first and load in a worker."""
+        if not self.history_loaded:
+            self._history[self.cycle.id] = self.store.load(lambda _: self.snapshot.history(self.cycle.id))
+
     def history(self, kr_ref: str) -> list[CheckIn]:
-        if self.cycle is None:
-            return []
-        if self.cycle.id not in self._history:
-            self._history[self.cycle.id] = self.snapshot.history(self.cycle.id)
-        return self._history[self.cycle.id].get(kr_ref, [])
+        self.load_history()
+        return self._history[self.cycle.id].get(kr_ref, []) if self.cycle else []
 
     def with_checkin(self, kr_ref: str, checkin: CheckIn) -> tuple[list[Change], "Board"]:
         """The board after one check-in, by ripple (no rescoring of the cycle, no I/O).

@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 import re
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -134,13 +135,10 @@ def table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {str(index): doc for index, doc in enumerate(docs, 1)}
 
 
-class LogLine(CheckIn):
-    kr: KeyResultRef
-
-
 _STRATEGY = TypeAdapter(list[StrategicObjective])
 _ENTRIES = TypeAdapter(list[CycleEntry])
-_LOG_LINE = TypeAdapter(LogLine)
+# A log line is `[key result ref, check-in]`: validated in one pass straight into CheckIns.
+_LOG = TypeAdapter(list[tuple[KeyResultRef, CheckIn]])
 
 
 def validated(adapter: TypeAdapter, data: Any, where: str):
@@ -158,8 +156,26 @@ def parse_entries(docs: list[Any]) -> list[CycleEntry]:
     return validated(_ENTRIES, docs, "cycles")
 
 
-def parse_log_line(doc: Any, line: int) -> LogLine:
-    return validated(_LOG_LINE, doc, f"line {line}")
+def log_line(ref: str, checkin: CheckIn) -> bytes:
+    return orjson.dumps([ref, checkin.to_doc()]) + b"\n"
+
+
+def parse_log(data: bytes) -> list[tuple[str, CheckIn]]:
+    """Every line of a cycle's check-in log; a bad one is named by its line number."""
+    lines = data.splitlines()
+    try:
+        return _LOG.validate_json(b"[" + b",".join(lines) + b"]")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] != "json_invalid" and first["loc"] and isinstance(first["loc"][0], int):
+            index = first["loc"][0]
+            raise ValueError(f"line {index + 1}: " + "; ".join(describe(exc)[:1])) from None
+    for number, line in enumerate(lines, 1):  # the slow way, only to find the broken line
+        try:
+            orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not valid JSON ({exc})") from None
+    raise ValueError("the log is not valid JSON lines")
 
 
 def kr_part_doc(kr_doc: dict[str, Any], last_at: Optional[dt.datetime]) -> dict[str, Any]:

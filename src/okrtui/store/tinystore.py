@@ -32,7 +32,8 @@ from okrtui.store.layout import (
     Meta,
     kr_part_doc,
     parse_entries,
-    parse_log_line,
+    log_line,
+    parse_log,
     parse_strategy,
     runs,
     table,
@@ -321,13 +322,12 @@ class Store:
             raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
         if len(data) < entry.log_len:
             raise StoreError(f"{path}: shorter than recorded; history of cycle {entry.id} was cut")
-        for number, line in enumerate(data.splitlines(), 1):
-            try:
-                record = parse_log_line(orjson.loads(line), number)
-            except (orjson.JSONDecodeError, ValueError) as exc:
-                raise StoreError(f"{path}: invalid store: {exc}") from None
-            kr = record.kr
-            history[kr].append(CheckIn.model_construct(**{k: getattr(record, k) for k in CheckIn.model_fields}))
+        try:
+            records = parse_log(data)
+        except ValueError as exc:
+            raise StoreError(f"{path}: invalid store: {exc}") from None
+        for ref, checkin in records:
+            history[ref].append(checkin)
         return history
 
     # -- writing ---------------------------------------------------------
@@ -422,9 +422,7 @@ class Store:
 
     def _append_log(self, path: Path, committed: int, pending: list[tuple[str, CheckIn]],
                     like: Optional[os.stat_result]) -> int:
-        lines = b"".join(
-            files.dumps({"kr": ref, **checkin.to_doc()}) + b"\n" for ref, checkin in pending
-        )
+        lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             if like is not None and committed == 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -19,6 +20,7 @@ from okrtui.app.board import Board
 from okrtui.app.widgets import BoardScreen, FilterInput, header_line, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
 from okrtui.domain.scoring import measure_attainment, pace
+from okrtui.store import StoreError
 
 UNALIGNED = "Unaligned objectives"
 
@@ -170,9 +172,13 @@ class DrillScreen(BoardScreen):
         if found:
             objective, kr = found
             text = self._kr_detail(objective, kr)
-            checkins = board.history(kr.ref)
-            values = [float(c.value) for c in checkins]
-            history = _history(checkins, kr)
+            if board.history_loaded:
+                checkins = board.history(kr.ref)
+                values = [float(c.value) for c in checkins]
+                history = _history(checkins, kr)
+            else:
+                history = Content.styled("\nReading the check-in history\u2026", "$text-muted")
+                self._load_history(board)
         elif key and key.startswith("O-") and board.objective(key):
             text = self._objective_detail(board.objective(key))
         set_content(self.query_one("#detail-text", Static), text)
@@ -182,6 +188,19 @@ class DrillScreen(BoardScreen):
         sparkline.display = len(values) > 1
         set_content(self.query_one("#detail-history", Static), history)
         self._breadcrumb(key)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _load_history(self, board: Board) -> None:
+        try:
+            board.load_history()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._history_ready, board)
+
+    def _history_ready(self, board: Board) -> None:
+        if board is self.board:
+            self._show_detail(self._cursor_key())
 
     def _breadcrumb(self, key: Optional[str]) -> None:
         parts: list = ["Scorecard"]

@@ -90,13 +90,14 @@ class Board:
 
     @property
     def history_loaded(self) -> bool:
-        return self.cycle is None or self.cycle.id in self._history
+        """Whether the history can be shown without a noticeable read."""
+        return self.cycle is None or self.cycle.id in self._history or self.snapshot.history_is_read(self.cycle.id)
 
     def load_history(self) -> None:
         """Read the cycle's check-in log (once): a large cycle's takes a moment, so callers
         on the event loop ask `history_loaded` first and load in a worker."""
-        if not self.history_loaded:
-            self._history[self.cycle.id] = self.store.load(lambda _: self.snapshot.history(self.cycle.id))
+        if self.cycle is not None and self.cycle.id not in self._history:
+            self._history[self.cycle.id] = self.snapshot.history(self.cycle.id)
 
     def history(self, kr_ref: str) -> list[CheckIn]:
         self.load_history()
@@ -113,10 +114,13 @@ class Board:
         changes, scores = ripple(self.strategy, self.scores, kr_ref, checkin.value if latest else kr.current)
         if latest:
             kr.current, kr.confidence, kr._last_at = checkin.value, checkin.confidence, checkin.at
-        cached = self._history.get(self.cycle.id)
-        if cached is not None:
-            cached.setdefault(kr_ref, []).append(checkin)
-        return changes, replace(self, scores=scores)
+        # The new board sees the check-in in its history; this one, and the store's cache, do not.
+        history = dict(self._history)
+        if self.cycle.id in history:
+            cycle_history = dict(history[self.cycle.id])
+            cycle_history[kr_ref] = cycle_history.get(kr_ref, []) + [checkin]
+            history[self.cycle.id] = cycle_history
+        return changes, replace(self, scores=scores, _history=history)
 
     def perspective_name(self, key: str) -> str:
         return PERSPECTIVE_NAMES[key]

@@ -133,6 +133,10 @@ class Snapshot:
         entry = self.entry(cycle_id)
         return self.store._read_history(entry) if entry else {}
 
+    def history_is_read(self, cycle_id: str) -> bool:
+        entry = self.entry(cycle_id)
+        return entry is None or self.store.history_is_read(entry)
+
     def used_refs(self) -> tuple[set[int], set[int]]:
         objectives: set[int] = set()
         key_results: set[int] = set()
@@ -212,6 +216,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False):
         self.path = Path(path)
         self.forced_read_only = read_only
+        self._history_cache: dict[int, tuple[int, dict[str, list[CheckIn]]]] = {}
 
     # Where things live: beside the symlink's target, so the link stays a link.
     @property
@@ -311,24 +316,42 @@ class Store:
         return cycle
 
     def _read_history(self, entry: CycleEntry) -> dict[str, list[CheckIn]]:
+        """A cycle's check-ins by key result, as of `entry.log_len`.
+
+        Committed log bytes never change, so what was read once is kept and only the
+        new tail is read next time: a long-running app pays for a cycle's history once.
+        The lists handed out are copies; callers may not change the cache through them.
+        """
         path = self.parts_dir / entry.log_name
-        history: dict[str, list[CheckIn]] = defaultdict(list)
-        if entry.log_len == 0:
-            return history
+        seen_len, seen = self._history_cache.get(entry.slot, (0, {}))
+        older = seen_len > entry.log_len
+        if older:
+            seen_len, seen = 0, {}  # a snapshot older than the cache: read it whole, keep the cache
+        if entry.log_len == seen_len:
+            return {ref: list(checkins) for ref, checkins in seen.items()}
         try:
             with open(path, "rb") as handle:
-                data = handle.read(entry.log_len)
+                handle.seek(seen_len)
+                data = handle.read(entry.log_len - seen_len)
         except FileNotFoundError:
             raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
-        if len(data) < entry.log_len:
+        if len(data) < entry.log_len - seen_len:
             raise StoreError(f"{path}: shorter than recorded; history of cycle {entry.id} was cut")
         try:
             records = parse_log(data)
         except ValueError as exc:
             raise StoreError(f"{path}: invalid store: {exc}") from None
+        grown = dict(seen)
         for ref, checkin in records:
-            history[ref].append(checkin)
-        return history
+            grown[ref] = grown[ref] + [checkin] if ref in grown else [checkin]
+        if not older:
+            self._history_cache[entry.slot] = (entry.log_len, grown)
+        return {ref: list(checkins) for ref, checkins in grown.items()}
+
+    def history_is_read(self, entry: CycleEntry) -> bool:
+        """Whether the cycle's history is (nearly all) read already, so reading it is cheap."""
+        seen_len, _ = self._history_cache.get(entry.slot, (0, {}))
+        return entry.log_len == 0 or 0 <= entry.log_len - seen_len < 65536
 
     # -- writing ---------------------------------------------------------
 

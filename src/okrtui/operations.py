@@ -35,7 +35,7 @@ from okrtui.domain.scoring import (
     sandbagging_cycles,
     score_cycle,
 )
-from okrtui.domain.text import OBJECTIVE_REF_RE
+from okrtui.domain.text import OBJECTIVE_REF_RE, score_text
 from okrtui.store import Snapshot, Store
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
@@ -169,10 +169,7 @@ def _locate(cycle: Cycle, ref: str) -> tuple[Objective, KeyResult]:
 
 
 def ripple_line(changes: list[Change]) -> str:
-    def shown(score: Optional[float]) -> str:
-        return "\u2014" if score is None else f"{score:.2f}"
-
-    return " \u00b7 ".join(f"{c.name} {shown(c.old)} \u2192 {shown(c.new)}" for c in changes)
+    return " \u00b7 ".join(f"{c.name} {score_text(c.old)} \u2192 {score_text(c.new)}" for c in changes)
 
 
 # -- import ----------------------------------------------------------------

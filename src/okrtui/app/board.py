@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from okrtui.domain.models import (
-    PERSPECTIVE_NAMES,
     CheckIn,
     Cycle,
     KeyResult,
@@ -121,9 +120,6 @@ class Board:
             cycle_history[kr_ref] = cycle_history.get(kr_ref, []) + [checkin]
             history[self.cycle.id] = cycle_history
         return changes, replace(self, scores=scores, _history=history)
-
-    def perspective_name(self, key: str) -> str:
-        return PERSPECTIVE_NAMES[key]
 
     def locate(self, ref: str) -> Optional[str]:
         """The id of the cycle holding an objective or key result ref."""

@@ -12,6 +12,7 @@ from typing import Optional
 from textual.content import Content
 
 from okrtui.domain.scoring import band
+from okrtui.domain.text import score_text
 
 BAND_SYMBOL = {"green": "\u25cf", "yellow": "\u25b2", "red": "\u2716", None: "\u00b7"}
 BAND_STYLE = {"green": "$text-success", "yellow": "$text-warning", "red": "$text-error", None: "$text-muted"}
@@ -32,10 +33,6 @@ def number(value: float | int | None) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def score_text(score: Optional[float]) -> str:
-    return "\u2014" if score is None else f"{score:.2f}"
 
 
 def score(score: Optional[float], words: bool = False) -> Content:

@@ -56,6 +56,20 @@ class BoardScreen(Screen):
     def after_filter(self) -> None:
         self.focus_next()
 
+    # `t`: the strategic thread of the strategic objective this screen is on.
+    def thread_code(self) -> tuple[Optional[str], str]:
+        """The code to show the thread of, or None and why not."""
+        return None, "Move to a strategic objective first"
+
+    def action_thread(self) -> None:
+        code, why_not = self.thread_code()
+        if code is None:
+            self.notify(why_not, severity="warning")
+            return
+        from okrtui.app.screens.thread import ThreadScreen
+
+        self.app.push_screen(ThreadScreen(code))
+
 
 class NavList(OptionList):
     """An option list that also moves with j/k and keeps its cursor when refilled."""

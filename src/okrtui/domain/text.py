@@ -113,3 +113,8 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud
 def printable(text: str) -> str:
     """Text that came from outside the store (arguments, file names) made safe for a terminal."""
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def score_text(score: float | None) -> str:
+    """A score as every output shows it: two decimals, or an em dash for no score."""
+    return "\u2014" if score is None else f"{score:.2f}"

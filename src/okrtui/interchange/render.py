@@ -12,6 +12,7 @@ from typing import Any, Iterable, Optional
 
 from okrtui.domain.models import PERSPECTIVE_NAMES
 from okrtui.domain.scoring import band as band_of
+from okrtui.domain.text import score_text
 from okrtui.interchange.csv_io import escape_cell, number_text, write_rows
 
 BAR_WIDTH = 10
@@ -25,15 +26,11 @@ CSV_HEADER = [
 # --------------------------------------------------------------------------- shared pieces
 
 
-def _score(score: Optional[float]) -> str:
-    return DASH if score is None else f"{score:.2f}"
-
-
 def _scored(score: Optional[float], band: Optional[str]) -> str:
     """A score beside its band word, so it reads without colour."""
     if score is None:
         return DASH
-    return f"{score:.2f} {band or band_of(score)}"
+    return f"{score_text(score)} {band or band_of(score)}"
 
 
 def _bar(score: Optional[float]) -> str:
@@ -138,7 +135,7 @@ def render_text(report: dict[str, Any]) -> str:
     balance = report.get("balance") or {}
     names = _names(report)
     shares = balance.get("shares") or {}
-    lines += ["", f"Balance  index {_score(balance.get('index'))}"]
+    lines += ["", f"Balance  index {score_text(balance.get('index'))}"]
     lines.append("  " + " \u00b7 ".join(f"{names.get(k, k)} {_percent(v)}" for k, v in shares.items()))
     lines += [f"  ! {warning}" for warning in balance.get("warnings", [])]
 
@@ -180,9 +177,9 @@ def _md_okr_rows(okrs: Iterable[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for okr in okrs:
         rows.append([f"**{okr['ref']}**", f"**{md(okr['title'])}**", md(_owner(okr)), "",
-                     _score(okr.get("score")), okr.get("band") or DASH, "", ""])
+                     score_text(okr.get("score")), okr.get("band") or DASH, "", ""])
         for kr in okr.get("key_results", []):
-            rows.append([kr["ref"], md(kr["title"]), "", md(_progress(kr)), _score(kr.get("score")),
+            rows.append([kr["ref"], md(kr["title"]), "", md(_progress(kr)), score_text(kr.get("score")),
                          kr.get("band") or DASH, kr.get("confidence") or "", kr.get("pace") or DASH])
     return rows
 
@@ -202,7 +199,7 @@ def render_markdown(report: dict[str, Any]) -> str:
 
     perspectives = report.get("perspectives", [])
     out += _table(["Perspective", "Score", "Band"], (
-        [md(_perspective_name(p)), _score(p.get("score")), p.get("band") or DASH] for p in perspectives
+        [md(_perspective_name(p)), score_text(p.get("score")), p.get("band") or DASH] for p in perspectives
     ))
 
     for perspective in perspectives:
@@ -213,9 +210,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             out.append("No strategic objectives.")
             continue
         out += _table(["Code", "Strategic objective", "Score", "Band", "OKRs", "Measures"], (
-            [md(o["code"]), md(o["title"]), _score(o.get("score")), o.get("band") or DASH,
+            [md(o["code"]), md(o["title"]), score_text(o.get("score")), o.get("band") or DASH,
              str(o.get("okr_count", len(o.get("okrs", [])))),
-             "; ".join(f"{md(m['name'])} {_score(m.get('attainment'))}" for m in o.get("measures", []))]
+             "; ".join(f"{md(m['name'])} {score_text(m.get('attainment'))}" for m in o.get("measures", []))]
             for o in objectives
         ))
         for objective in objectives:
@@ -233,7 +230,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += _table(["Perspective", "Share"], (
         [md(names.get(k, k)), _percent(v)] for k, v in (balance.get("shares") or {}).items()
     ))
-    out += ["", f"Balance index: **{_score(balance.get('index'))}**"]
+    out += ["", f"Balance index: **{score_text(balance.get('index'))}**"]
     warnings = balance.get("warnings", [])
     if warnings:
         out.append("")
@@ -250,7 +247,7 @@ def render_markdown(report: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- CSV
 
 
-def _csv_score(score: Optional[float]) -> str:
+def _csvscore_text(score: Optional[float]) -> str:
     return "" if score is None else f"{score:.3f}"
 
 
@@ -265,7 +262,7 @@ def _csv_rows(okrs: Iterable[dict[str, Any]], perspective: str, code: str) -> It
                 escape_cell(perspective), escape_cell(code), okr["ref"], escape_cell(okr["title"]),
                 escape_cell(okr.get("owner") or ""), kr["ref"], escape_cell(kr["title"]),
                 _csv_number(kr.get("start")), _csv_number(kr.get("target")), _csv_number(kr.get("current")),
-                _csv_score(kr.get("score")), kr.get("band") or "", kr.get("confidence") or "", kr.get("pace") or "",
+                _csvscore_text(kr.get("score")), kr.get("band") or "", kr.get("confidence") or "", kr.get("pace") or "",
             ]
 
 

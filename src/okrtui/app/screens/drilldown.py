@@ -308,13 +308,8 @@ class DrillScreen(BoardScreen):
             return
         self.app.open_checkin(key)
 
-    def action_thread(self) -> None:
-        if self.code is None:
-            self.notify("Unaligned objectives have no strategic thread", severity="warning")
-            return
-        from okrtui.app.screens.thread import ThreadScreen
-
-        self.app.push_screen(ThreadScreen(self.code))
+    def thread_code(self) -> tuple[Optional[str], str]:
+        return self.code, "Unaligned objectives have no strategic thread"
 
     def after_filter(self) -> None:
         self.query_one(OkrTree).focus()

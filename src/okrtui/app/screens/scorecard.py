@@ -86,14 +86,8 @@ class ScorecardScreen(BoardScreen):
             return code if code and self.board.strategic(code) else None
         return None
 
-    def action_thread(self) -> None:
-        code = self.focused_code()
-        if code is None:
-            self.notify("Move to a strategic objective first", severity="warning")
-            return
-        from okrtui.app.screens.thread import ThreadScreen
-
-        self.app.push_screen(ThreadScreen(code))
+    def thread_code(self) -> tuple[Optional[str], str]:
+        return self.focused_code(), "Move to a strategic objective first"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -594,12 +594,15 @@ def test_author_is_stored_trimmed(run, sample_store):
     assert find_kr(export_doc(), "KR-28")["checkins"][-1]["author"] == "bob"
 
 
-def test_a_checkin_four_minutes_ahead_is_accepted(run, sample_store):
-    at = future_time(4)
-    code, out, err = run("checkin", "KR-28", "700", "--at", at)
+def test_a_checkin_four_minutes_ahead_is_accepted_at_the_time_of_recording(run, sample_store):
+    # A clock ahead of this machine's must not put a check-in in the future (decisions.md).
+    before = dt.datetime.now(dt.timezone.utc)
+    code, out, err = run("checkin", "KR-28", "700", "--at", future_time(4))
+    after = dt.datetime.now(dt.timezone.utc)
     assert code == 0, err
     kr = find_kr(export_doc(), "KR-28")
-    assert kr["checkins"][-1]["at"] == at and kr["current"] == 700
+    recorded = dt.datetime.fromisoformat(kr["checkins"][-1]["at"].replace("Z", "+00:00"))
+    assert before <= recorded <= after and kr["current"] == 700
 
 
 @pytest.mark.parametrize("given, stored", [

@@ -151,9 +151,15 @@ class TestOkrErrors:
         assert only_problem(OKR + "2026-Q4,O,,,k,,0,1,,,1e999,\n") == (
             "data.csv: line 2, column weight: '1e999' is not a finite number")
 
-    def test_integer_beyond_safe_range(self):
-        assert "line 2, column target: 9007199254740993 is too large" in only_problem(
-            OKR + "2026-Q4,O,,,k,,0,9007199254740993,,,,\n")
+    def test_numbers_beyond_ten_to_the_fifteen(self):
+        assert only_problem(OKR + "2026-Q4,O,,,k,,0,1000000000000001,,,,\n") == (
+            "data.csv: line 2, column target: '1000000000000001' is beyond \u00b110^15")
+        assert only_problem(OKR + "2026-Q4,O,,,k,,0,-1.5e15,,,,\n") == (
+            "data.csv: line 2, column target: '-1.5e15' is beyond \u00b110^15")
+
+    def test_a_number_of_five_thousand_digits_is_a_message(self):
+        assert only_problem(OKR + "2026-Q4,O,,,k,,0," + "9" * 5000 + ",,,,\n").endswith(
+            "is beyond \u00b110^15")
 
     def test_weight_must_be_positive(self):
         assert only_problem(OKR + "2026-Q4,O,,,k,,0,1,,,0,\n") == (

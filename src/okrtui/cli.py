@@ -45,6 +45,8 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS lets `--store` stand before or after the command without one erasing the other.
     parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
                         help="the store's main file (default: $OKRTUI_STORE, else the user data directory)")
+    parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                        help="never write to the store (a command that writes is refused)")
 
 
 def _as_of_option(parser: argparse.ArgumentParser) -> None:
@@ -77,8 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     _store_option(parser)
     parser.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS,
                         help="who is checking in (default: $OKRTUI_USER, else the login name)")
-    parser.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
-                        help="open the store without writing to it")
     _as_of_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -169,10 +169,15 @@ def _write_output(text: str, output: Optional[str]) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from okrtui.domain.text import printable
     from okrtui.interchange.report import build_report
 
     store = _existing_store(args, read_only=True)
-    report = store.load(lambda snapshot: build_report(snapshot, _as_of(args), args.cycle))
+    report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle),
+                                                  store.damage(snapshot)))
+    for problem in damage:  # what the report did not need to read; writers refuse the store
+        print(f"okrtui: warning: {printable(problem)} (this report does not depend on it; "
+              "see `okrtui doctor`)", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -207,11 +212,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from okrtui.interchange.json_io import decode_text, parse_json, read_bytes, read_scorecard
+    from okrtui.interchange.json_io import decode_text, parse_json, read_input_file, read_scorecard
     from okrtui.operations import import_scorecard
 
     path = Path(args.file)
-    data = read_bytes(path)
+    data = read_input_file(path)
     store = _store(args)
     text = decode_text(data, str(path))
     if path.suffix.lower() == ".csv" or (path.suffix.lower() != ".json" and not text.lstrip().startswith("{")):
@@ -278,8 +283,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from okrtui.store import Store, demo_store_path
 
-    store = Store(Path(args.store).expanduser() if getattr(args, "store", None) else demo_store_path())
+    store = Store(Path(args.store).expanduser() if getattr(args, "store", None) else demo_store_path(),
+                  read_only=_read_only(args))
     if not store.exists():
+        if _read_only(args):
+            raise ReadOnlyRefusal(f"{store.path}: the demo store does not exist yet, and --read-only forbids "
+                                  "creating it (run `okrtui demo` once without --read-only)")
         _create_from_sample(store)
     return _open_app(store, args)
 
@@ -294,13 +303,25 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return _open_app(_store(args, read_only=bool(getattr(args, "read_only", False))), args)
+    return _open_app(_store(args, read_only=_read_only(args)), args)
 
 
 def _open_app(store, args: argparse.Namespace) -> int:
     from okrtui.app.app import run_app
 
     return run_app(store, as_of=getattr(args, "as_of", None), user=_user(args))
+
+
+# Commands that write to the store: refused under --read-only before anything is opened.
+WRITES = {"init", "import", "checkin"}
+
+
+class ReadOnlyRefusal(UsageError):
+    pass
+
+
+def _read_only(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "read_only", False))
 
 
 COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {
@@ -319,6 +340,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        if _read_only(args) and args.command in WRITES:
+            raise ReadOnlyRefusal(f"read-only: `okrtui {args.command}` writes to the store, and --read-only "
+                                  "forbids every write (nothing was written)")
         return COMMANDS[args.command](args)
     except InvalidInput as exc:
         for problem in exc.problems:
@@ -332,3 +356,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_STORE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        from okrtui.store.files import os_problem
+
+        complain(os_problem(exc, "failed"))
+        return EXIT_STORE
+    except MemoryError:
+        complain("out of memory; nothing was written")
+        return EXIT_STORE
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("OKRTUI_DEBUG"):
+            raise
+        complain(f"internal error: {exc.__class__.__name__}: {exc} (a bug in okrtui; "
+                 "set OKRTUI_DEBUG=1 to see where, and please report it)")
+        return EXIT_STORE

@@ -16,7 +16,7 @@ from typing import Optional
 from pydantic import ValidationError
 
 from okrtui.domain.errors import InvalidInput, describe
-from okrtui.domain.integrity import cycle_problems, strategy_problems
+from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, cycle_problems, strategy_problems, too_large
 from okrtui.domain.models import (
     CheckIn,
     Cycle,
@@ -35,24 +35,11 @@ from okrtui.domain.scoring import (
     sandbagging_cycles,
     score_cycle,
 )
-from okrtui.domain.text import OBJECTIVE_REF_RE, score_text
+from okrtui.domain.text import OBJECTIVE_REF_RE, parse_number, score_text
 from okrtui.store import Snapshot, Store
+from okrtui.store.backup import export_scorecard, keep_backup  # noqa: F401  (export: also for the CLI)
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def parse_number(text: str) -> int | float:
-    """A number as a person types it (PRODUCT.md §6); an int stays an int."""
-    trimmed = text.strip()
-    if not _NUMBER.match(trimmed):
-        raise ValueError(f"{text!r} is not a number")
-    if re.fullmatch(r"[+-]?\d+", trimmed):
-        return int(trimmed)
-    value = float(trimmed)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
 
 
 def parse_value(text: str, kind: str) -> int | float:
@@ -124,13 +111,18 @@ def record_checkin(
     at: Optional[dt.datetime] = None,
     now: Optional[dt.datetime] = None,
 ) -> CheckInResult:
-    """Record one check-in; `value_text` None keeps the current value (the dialog's empty field)."""
+    """Record one check-in; `value_text` None keeps the current value (the dialog's empty field).
+
+    `at` None (or a time ahead of the clock, within the slack) is a check-in made now:
+    see `present_time`.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
-    at = at or now
-    if at > now + FUTURE_SLACK:
+    if at is not None and at > now + FUTURE_SLACK:
         raise InvalidInput([f"at: {at.isoformat()} is in the future (now {now.isoformat(timespec='seconds')})"])
+    present = at is None or at >= now
     ref = ref.strip().upper()
-    with store.transaction() as tx:
+
+    def change(tx) -> CheckInResult:
         entry = tx.base.find(ref) if ref.startswith("KR-") else None
         if entry is None:
             raise InvalidInput([f"ref: unknown key result {ref}"])
@@ -138,18 +130,21 @@ def record_checkin(
             raise InvalidInput([f"ref: {ref} is in cycle {entry.id}, which is closed"])
         cycle = tx.cycle(entry.id)
         objective, kr = _locate(cycle, ref)
+        when = present_time(kr, now) if present else at
+        if when.date() < entry.start:
+            raise InvalidInput([f"at: {when.isoformat()} is before cycle {entry.id} starts ({entry.start})"])
         try:
             value = kr.current if value_text is None else parse_value(value_text, kr.kind)
         except ValueError as exc:
             raise InvalidInput([f"value: {exc}"]) from None
         try:
             checkin = CheckIn.model_validate({
-                "at": at, "author": author, "value": value,
+                "at": when, "author": author, "value": value,
                 "confidence": confidence or kr.confidence, "note": note,
             })
         except ValidationError as exc:
             raise InvalidInput(describe(exc)) from None
-        before = score_cycle(tx.strategy, cycle, at.date())
+        before = score_cycle(tx.strategy, cycle, when.date())
         became_current = kr.last_checkin_at is None or checkin.at >= kr.last_checkin_at
         changes, _ = ripple(tx.strategy, before, ref, value if became_current else kr.current)
         if became_current:
@@ -157,7 +152,20 @@ def record_checkin(
             kr.confidence = checkin.confidence
             kr._last_at = checkin.at
         tx.add_checkin(entry.id, ref, checkin)
-    return CheckInResult(ref, entry.id, checkin, changes, became_current)
+        return CheckInResult(ref, entry.id, checkin, changes, became_current)
+
+    return store.write(change)
+
+
+def present_time(kr: KeyResult, now: dt.datetime) -> dt.datetime:
+    """When a check-in made now is recorded: now — or, when another machine's clock ran
+    ahead and put the latest check-in up to FUTURE_SLACK in the future, that latest time,
+    so the new check-in still becomes current (ties go to the one added last, §2)
+    instead of being taken for a back-dated one."""
+    latest = kr.last_checkin_at
+    if latest is not None and now < latest <= now + FUTURE_SLACK:
+        return latest
+    return now
 
 
 def _locate(cycle: Cycle, ref: str) -> tuple[Objective, KeyResult]:
@@ -187,8 +195,19 @@ class ImportSummary:
 def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetime] = None) -> ImportSummary:
     """Merge an interchange document into the store, all or nothing (PRODUCT.md §7)."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    problems = _future_checkins(incoming, now)
-    with store.transaction() as tx:
+    future = _future_checkins(incoming, now)
+    # What a run of the change fills in on `incoming`, put back before it runs again.
+    objectives = [o for c in incoming.cycles for o in c.objectives]
+    given = [(item, item.ref) for o in objectives for item in (o, *o.key_results)]
+    parents = [(o, o.parent) for o in objectives]
+    backed_up = []
+
+    def change(tx) -> None:
+        for item, ref in given:
+            item.ref = ref
+        for objective, parent in parents:
+            objective.parent = parent
+        problems = list(future)
         store_codes = {s.code for s in tx.strategy}
         problems += strategy_problems(incoming.strategy, known=store_codes)
         used_objectives, used_krs = tx.base.used_refs()
@@ -197,6 +216,8 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         for c, cycle in enumerate(incoming.cycles):
             entry = tx.entry(cycle.id)
             if entry is None:
+                if _kr_count(cycle) > MAX_KEY_RESULTS_PER_CYCLE:
+                    problems.append(too_large(cycle.id, _kr_count(cycle)) + f" at cycles[{c}]")
                 continue
             if (entry.start, entry.end) != (cycle.start, cycle.end):
                 problems.append(
@@ -206,6 +227,9 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
             if entry.closed and cycle.objectives:
                 problems.append(f"objectives: cycle {cycle.id} is closed; reopen it first at cycles[{c}].objectives")
             held = tx.cycle(cycle.id, edit=False)
+            held_krs = sum(len(o.key_results) for o in held.objectives)
+            if held_krs + _kr_count(cycle) > MAX_KEY_RESULTS_PER_CYCLE:
+                problems.append(too_large(cycle.id, held_krs + _kr_count(cycle)) + f" at cycles[{c}]")
             existing_parents[cycle.id] = {o.ref: o.parent for o in held.objectives}
             existing_titles[cycle.id] = [(o.title, o.ref) for o in held.objectives]
         _assign_refs(tx, incoming, used_objectives, used_krs)
@@ -219,8 +243,10 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         )
         if problems:
             raise InvalidInput(problems)
-        if tx.base.strategy or tx.base.entries:
-            keep_backup(store, tx.base, now)
+        if (tx.base.strategy or tx.base.entries) and not backed_up:
+            # Taken while preparing, without the lock: a large store's backup holds nobody
+            # up. Should the change run again under the lock, this backup stands.
+            backed_up.append(keep_backup(store, tx.base, now))
         if incoming.organization is not None:
             tx.organization = incoming.organization
         position = {s.code: i for i, s in enumerate(tx.strategy)}
@@ -240,10 +266,16 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
                 for kr in objective.key_results:
                     for checkin in kr.checkins:
                         tx.add_checkin(cycle.id, kr.ref, checkin)
+
+    store.write(change)
     objectives = [o for c in incoming.cycles for o in c.objectives]
     krs = [k for o in objectives for k in o.key_results]
     return ImportSummary(len(incoming.strategy), len(incoming.cycles), len(objectives), len(krs),
                          sum(len(k.checkins) for k in krs))
+
+
+def _kr_count(cycle: Cycle) -> int:
+    return sum(len(o.key_results) for o in cycle.objectives)
 
 
 def _future_checkins(incoming: Scorecard, now: dt.datetime) -> list[str]:
@@ -295,38 +327,3 @@ def _resolve_parents(incoming: Scorecard, existing_titles: dict[str, list[tuple[
                                 f"at cycles[{c}].objectives[{o}].parent")
             # A ref-shaped parent that is not here is reported by cycle_problems.
     return problems
-
-
-BACKUPS_KEPT = 3
-
-
-def keep_backup(store: Store, snapshot: Snapshot, now: dt.datetime) -> Path:
-    """Before a bulk change, the store as it was, as an interchange file beside it.
-
-    Restorable with `okrtui import`; only the newest few are kept.
-    """
-    from okrtui.interchange.json_io import dump_scorecard
-    from okrtui.store.files import replace_atomically
-
-    target = store.target
-    path = target.with_name(f"{target.name}.backup-{now:%Y%m%dT%H%M%S}Z.json")
-    replace_atomically(path, dump_scorecard(export_scorecard(snapshot)).encode("utf-8"), os.stat(target))
-    for old in sorted(target.parent.glob(f"{target.name}.backup-*.json"))[:-BACKUPS_KEPT]:
-        old.unlink(missing_ok=True)
-    return path
-
-
-# -- export ----------------------------------------------------------------
-
-
-def export_scorecard(snapshot: Snapshot) -> Scorecard:
-    """The whole store, history included, as one interchange document."""
-    cycles = []
-    for header in snapshot.cycle_headers():
-        cycle = snapshot.cycle(header.id).model_copy(deep=True)
-        history = snapshot.history(header.id)
-        for objective in cycle.objectives:
-            for kr in objective.key_results:
-                kr.checkins = history.get(kr.ref, [])
-        cycles.append(cycle)
-    return Scorecard(organization=snapshot.organization, strategy=snapshot.strategy, cycles=cycles)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from okrtui.app.board import Board, build_board
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
@@ -29,8 +29,9 @@ from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import CheckIn
-from okrtui.operations import parse_value, record_checkin, ripple_line
+from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
+from okrtui.store.files import os_problem
 
 STYLES = Path(__file__).resolve().parents[3] / "styles"
 WATCH_SECONDS = 1.0
@@ -121,8 +122,8 @@ class OkrApp(App):
         wanted = cycle_id or (self.board.cycle.id if self.board.cycle else None)
         try:
             board = build_board(self.store, self.as_of, wanted)
-        except StoreError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+        except Exception as exc:  # a store another process broke must not end the app
+            self.call_from_thread(self.notify, _reason(exc), severity="error", markup=False)
             return
         self.call_from_thread(self.show, board)
 
@@ -157,10 +158,11 @@ class OkrApp(App):
         now = dt.datetime.now(dt.timezone.utc)
         try:
             value = parse_value(request.value_text, found[1].kind) if request.value_text else found[1].current
-            checkin = CheckIn.model_validate({"at": now, "author": self.user, "value": value,
-                                              "confidence": request.confidence, "note": request.note})
+            checkin = CheckIn.model_validate({"at": present_time(found[1], now), "author": self.user,
+                                              "value": value, "confidence": request.confidence,
+                                              "note": request.note})
         except (ValueError, ValidationError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            self._not_saved(request, str(exc))
             return
         changes, board = self.board.with_checkin(request.ref, checkin)
         self.show(board)
@@ -175,27 +177,42 @@ class OkrApp(App):
         self.call_after_refresh(on_paint)
         cycle_id = board.cycle.id if board.cycle else None
 
-        def save() -> Board:
+        def save() -> tuple[Optional[str], Optional[Board]]:
             # Let the new numbers paint first: a writer holding the GIL slows the repaint
             # the user is waiting for. Never wait long for it.
             painted.wait(PAINT_FIRST_SECONDS)
-            record_checkin(self.store, request.ref, request.value_text, author=self.user,
-                           confidence=request.confidence, note=request.note, at=now, now=now)
-            return build_board(self.store, self.as_of, cycle_id)
+            try:
+                record_checkin(self.store, request.ref, request.value_text, author=self.user,
+                               confidence=request.confidence, note=request.note, now=now)
+                failure = None
+            except Exception as exc:  # whatever went wrong, the app goes on and says so
+                failure = _reason(exc)
+            try:
+                return failure, build_board(self.store, self.as_of, cycle_id)
+            except Exception as exc:
+                return failure or _reason(exc), None
 
-        self._show_when_saved(self._writer.submit(save))
+        self._show_when_saved(request, self._writer.submit(save))
 
     @work(group="save")
-    async def _show_when_saved(self, saving: Future) -> None:
-        try:
-            truth = await asyncio.wrap_future(saving)
-        except (InvalidInput, StoreError) as exc:
-            problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
-            self.notify("Not saved: " + "; ".join(problems), severity="error", markup=False, timeout=10)
+    async def _show_when_saved(self, request: CheckinRequest, saving: Future) -> None:
+        failure, truth = await asyncio.wrap_future(saving)
+        if truth is not None:
+            # The store's own state: the saved check-in, or the numbers before a failed one.
+            self._seen = self._store_signature()
+            self.show(truth)
+        else:
             self.reload()
+        if failure is not None:
+            self._not_saved(request, failure)
+
+    def _not_saved(self, request: CheckinRequest, reason: str) -> None:
+        """Say so, and put the unsaved check-in back in its dialog for a retry (enter) or to drop (escape)."""
+        self.notify(f"Not saved: {reason}", severity="error", markup=False, timeout=15)
+        found = self.board.key_result(request.ref)
+        if found is None or isinstance(self.screen, ModalScreen) or self.store.read_only:
             return
-        self._seen = self._store_signature()
-        self.show(truth)
+        self.push_screen(CheckinDialog(found[1], retry=request, problem=reason), self._save_checkin)
 
     # -- navigation -------------------------------------------------------------
 
@@ -307,6 +324,17 @@ class OkrApp(App):
         self._writer.shutdown(wait=True)
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, InvalidInput):
+        return "; ".join(exc.problems)
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return os_problem(exc)
+    return f"internal error: {exc.__class__.__name__}: {exc}"
+
+
 def run_app(store: Store, *, as_of: Optional[dt.date], user: str) -> int:
-    OkrApp(store, as_of=as_of, user=user).run()
-    return 0
+    app = OkrApp(store, as_of=as_of, user=user)
+    app.run()
+    return app.return_code or 0

@@ -12,6 +12,17 @@ from okrtui.domain.errors import path_text
 from okrtui.domain.models import Cycle, StrategicObjective
 
 
+# The largest cycle a store takes: ten times a 1,000-person company's quarter (§11's L
+# has 2,000). A write holds the store's lock while it rewrites the cycle, so a
+# bound on a cycle is a bound on how long a check-in elsewhere can wait.
+MAX_KEY_RESULTS_PER_CYCLE = 20_000
+
+
+def too_large(cycle_id: str, count: int) -> str:
+    return (f"key_results: cycle {cycle_id} would hold {count:,} key results; a cycle holds at most "
+            f"{MAX_KEY_RESULTS_PER_CYCLE:,} (split it, e.g. by quarter)")
+
+
 def _at(field: str, message: str, *loc) -> str:
     return f"{field}: {message} at {path_text(loc)}"
 

@@ -80,7 +80,12 @@ def parse_time(value: Any) -> dt.datetime:
             raise ValueError(f"{value!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+    try:
+        utc = moment.astimezone(dt.timezone.utc)
+        utc + dt.timedelta(days=1) - dt.timedelta(days=1)  # room for the day arithmetic of scoring
+    except OverflowError:
+        raise ValueError(f"{value!r} is outside the times okrtui can record (0001-01-02 to 9999-12-30, UTC)") from None
+    return utc
 
 
 def format_time(moment: dt.datetime) -> str:

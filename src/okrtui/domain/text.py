@@ -24,8 +24,13 @@ LOOKS_LIKE_REF = re.compile(r"^(o|kr)-\d+$", re.IGNORECASE)
 OBJECTIVE_REF_RE = re.compile(r"^O-[1-9][0-9]{0,8}$")
 KEY_RESULT_REF_RE = re.compile(r"^KR-[1-9][0-9]{0,8}$")
 
-# JSON-safe integers: anything larger cannot round-trip through other tools.
-MAX_SAFE_INT = 2**53
+# One range for every number at every entry point: beyond it no score is meaningful,
+# and every integer inside it round-trips through any JSON tool exactly.
+MAX_NUMBER = 10**15
+NUMBER_TEXT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# An integer of more digits than this is outside the range: refused unread, so a
+# 5,000-digit integer never reaches int() (which refuses over 4,300 digits).
+_MAX_DIGITS = 16
 
 
 def _check_chars(value: str, multiline: bool) -> str:
@@ -85,12 +90,51 @@ def _strict_text(value):
     return value
 
 
+class TooManyDigits(str):
+    """A number written with more digits than any number in range: parsed as this, never as int."""
+
+    def __str__(self) -> str:
+        return f"a number of {len(self.lstrip('+-'))} digits is beyond \u00b110^15"
+
+
+def json_int(text: str) -> int | TooManyDigits:
+    """`parse_int` for json.loads: a refusal then names the field, like any other bad number."""
+    return TooManyDigits(text) if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS else int(text)
+
+
+def _not_too_long(value):
+    if isinstance(value, TooManyDigits):
+        raise ValueError(str(value))
+    return value
+
+
 def _finite(value: float | int) -> float | int:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{value} is not a finite number")
-    if isinstance(value, int) and abs(value) > MAX_SAFE_INT:
-        raise ValueError(f"{value} is too large (at most {MAX_SAFE_INT})")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"{value:g} is beyond \u00b110^15" if isinstance(value, float)
+                         else f"{value} is beyond \u00b110^15")
     return value
+
+
+def parse_number(text: str) -> int | float:
+    """A number as a person types it, in a field, an argument or a CSV cell; an int stays an int."""
+    trimmed = text.strip()
+    if not NUMBER_TEXT_RE.match(trimmed):
+        raise ValueError(f"{_quoted(text)} is not a number")
+    value = json_int(trimmed) if re.fullmatch(r"[+-]?\d+", trimmed) else float(trimmed)
+    if isinstance(value, TooManyDigits):
+        raise ValueError(f"{_quoted(text)} is beyond \u00b110^15")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{_quoted(text)} is not a finite number")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"{_quoted(text)} is beyond \u00b110^15")
+    return value
+
+
+def _quoted(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 Title = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 200))]
@@ -104,7 +148,7 @@ Code = Annotated[
 ]
 CycleId = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 32))]
 # Values are kept as given (an int stays an int) so output writes them as stored.
-Number = Annotated[Union[StrictInt, StrictFloat], AfterValidator(_finite)]
+Number = Annotated[Union[StrictInt, StrictFloat], BeforeValidator(_not_too_long), AfterValidator(_finite)]
 
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

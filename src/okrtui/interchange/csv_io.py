@@ -11,8 +11,8 @@ import calendar
 import csv
 import datetime as dt
 import io
-import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -30,6 +30,8 @@ from okrtui.domain.models import (
     Scorecard,
     StrategicObjective,
 )
+from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, too_large
+from okrtui.domain.text import parse_number
 from okrtui.interchange.json_io import decode_text
 
 OKR_HEADER = [
@@ -41,7 +43,6 @@ STRATEGY_HEADER = ["code", "title", "perspective", "drives", "measure", "unit", 
 # RFC 4180 line ends: what spreadsheets expect, and what the csv module writes by default.
 LINE_END = "\r\n"
 
-NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 _FORMULA_START = "=+-@"
 # Spreadsheets run a cell starting with one of these as a formula; the quotes
@@ -213,21 +214,12 @@ def _number(row: _Row, column: str, problems: _Problems, bad: set[str]) -> Any:
     text = raw.strip()
     if not text:
         return None
-    if not NUMBER_RE.match(text):
-        problems.add(row.line, column, f"{_shown(raw)} is not a number")
-        bad.add(column)
-        return None
     try:
-        value: float | int = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
-    except ValueError:  # more digits than int() converts
-        problems.add(row.line, column, f"{_shown(raw)} is too large")
+        return parse_number(text)
+    except ValueError as exc:
+        problems.add(row.line, column, str(exc))
         bad.add(column)
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        problems.add(row.line, column, f"{_shown(raw)} is not a finite number")
-        bad.add(column)
-        return None
-    return value
 
 
 def _model_problems(exc: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
@@ -297,6 +289,10 @@ def _okr_rows(
     rows: list[_Row], problems: _Problems, known_codes: set[str],
     existing_cycles: dict[str, tuple[dt.date, dt.date]],
 ) -> Scorecard:
+    per_cycle = Counter(row.text("cycle") for row in rows)
+    oversized = [too_large(c, n) for c, n in per_cycle.items() if n > MAX_KEY_RESULTS_PER_CYCLE]
+    if oversized:  # refused before 20,000+ rows are validated one by one
+        raise InvalidInput(oversized)
     cycles: dict[str, tuple[dt.date, dt.date]] = {}
     groups: dict[str, dict[str, _Group]] = {}
     for row in rows:

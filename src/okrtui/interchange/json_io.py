@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from pydantic import ValidationError
 
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.models import Scorecard
+from okrtui.domain.text import json_int
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -28,7 +31,7 @@ def parse_json(text: str, name: str) -> Any:
     # The stdlib parser (not orjson) so NaN/Infinity reach the model and are
     # refused at their field, with a path, instead of failing the whole parse.
     try:
-        return json.loads(text, parse_constant=float)
+        return json.loads(text, parse_constant=float, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise InvalidInput([f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
     except RecursionError:
@@ -46,15 +49,40 @@ def read_scorecard(doc: Any, name: str) -> Scorecard:
         raise InvalidInput(describe(exc)) from None
 
 
-def read_bytes(path: Path) -> bytes:
+# The largest import file read: about 50 times the L store's export; a cycle is capped
+# far below it anyway (operations.MAX_KEY_RESULTS_PER_CYCLE).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def read_input_file(path: Path) -> bytes:
+    """A user's import file: a regular file of at most MAX_IMPORT_BYTES, refused before it is read."""
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InvalidInput([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise InvalidInput([f"{path}: is a directory"]) from None
     except PermissionError:
         raise InvalidInput([f"{path}: cannot be read (permission denied)"]) from None
+    except OSError as exc:
+        raise InvalidInput([f"{path}: cannot be read ({exc.strerror})"]) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InvalidInput([f"{path}: is a directory"])
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInput([f"{path}: not a regular file (import reads a JSON or CSV file)"])
+        if info.st_size > MAX_IMPORT_BYTES:
+            raise InvalidInput([f"{path}: {info.st_size / 2**20:.0f} MiB is larger than an import file may be "
+                                f"({MAX_IMPORT_BYTES // 2**20} MiB)"])
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput([f"{path}: cannot be read ({exc.strerror})"]) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_IMPORT_BYTES:  # it grew while being read
+        raise InvalidInput([f"{path}: larger than an import file may be ({MAX_IMPORT_BYTES // 2**20} MiB)"])
+    return data
 
 
 def dump_scorecard(scorecard: Scorecard) -> str:

@@ -1,28 +1,38 @@
-"""`okrtui doctor`: read every file of a store the slow, thorough way and explain what is wrong."""
+"""`okrtui doctor`: read every file of a store the slow, thorough way and explain what is wrong.
+
+Its verdict is the writers' verdict: whatever it calls a problem, every command
+that writes refuses (store.guard holds the checks both use).
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from okrtui.store import guard
+from okrtui.store.backup import backups
 from okrtui.store.files import TEMP_SUFFIX
+from okrtui.store.layout import STORE_VERSION
 from okrtui.store.tinystore import Store, StoreError
 
 
-def backups(store: Store) -> list[Path]:
-    target = store.target
-    return sorted(target.parent.glob(target.name + ".backup-*.json"))
-
-
-def _survey(store: Store, snapshot) -> list[str]:
+def _survey(store: Store, snapshot) -> tuple[list[str], list[str]]:
+    """(what the store holds, its problems), reading every cycle and its history."""
     lines = [
         f"format: okrtui-store version {snapshot.meta.version}, generation {snapshot.generation}",
         f"organization: {snapshot.organization or '(none)'}",
         f"strategic objectives: {len(snapshot.strategy)}",
     ]
+    problems = guard.file_problems(store.parts_dir, snapshot.entries)
     for entry in snapshot.entries:
-        cycle = snapshot.cycle(entry.id)
-        history = snapshot.history(entry.id)
+        try:
+            cycle = snapshot.cycle(entry.id)
+            history = snapshot.history(entry.id)
+        except StoreError as exc:
+            reported = {problem.split(": ", 1)[0] for problem in problems}
+            if str(exc).split(": ", 1)[0] not in reported:  # one line per damaged file
+                problems.append(str(exc))
+            lines.append(f"cycle {entry.id}: cannot be read (see below)")
+            continue
         krs = sum(len(o.key_results) for o in cycle.objectives)
         checkins = sum(len(h) for h in history.values())
         lines.append(
@@ -30,15 +40,22 @@ def _survey(store: Store, snapshot) -> list[str]:
             f"{checkins} check-ins{' (closed)' if entry.closed else ''}"
         )
         log = store.parts_dir / entry.log_name
-        if log.exists() and log.stat().st_size > entry.log_len:
-            lines.append(f"note: {log} has {log.stat().st_size - entry.log_len} bytes of an "
+        try:
+            size = os.lstat(log).st_size
+        except OSError:
+            size = 0
+        if size > entry.log_len:
+            lines.append(f"note: {log} has {size - entry.log_len} bytes of an "
                          "unfinished write; the next write removes them")
+    if snapshot.entries and snapshot.meta.version < STORE_VERSION:
+        lines.append(f"note: store format {snapshot.meta.version}; the next write upgrades it to "
+                     f"{STORE_VERSION}, keeping a backup beside it")
     named = {e.file for e in snapshot.entries if e.file}
-    if store.parts_dir.is_dir():
+    if store.parts_dir.is_dir() and not store.parts_dir.is_symlink():
         stray = [n for n in os.listdir(store.parts_dir) if n.endswith(".json") and n not in named]
         if stray:
             lines.append(f"note: {len(stray)} part file(s) of an interrupted write; the next write removes them")
-    return lines
+    return lines, problems
 
 
 def examine(store: Store) -> tuple[bool, list[str]]:
@@ -46,24 +63,34 @@ def examine(store: Store) -> tuple[bool, list[str]]:
     if not store.exists():
         lines.append("problem: no store here (create one with `okrtui init` or `okrtui import FILE`)")
         return False, lines
-    healthy = True
+    problems = store.layout_problems()
     try:
-        lines += store.load(lambda snapshot: _survey(store, snapshot))
+        found, more = store.load(lambda snapshot: _survey(store, snapshot))
+        lines += found
+        problems += more
     except StoreError as exc:
-        healthy = False
-        lines.append(f"problem: {exc}")
-        lines.append("The store is left untouched. Fix the file by hand or restore a backup.")
-    leftovers = [p for d in (store.target.parent, store.parts_dir) if d.exists()
-                 for p in d.iterdir() if p.name.endswith(TEMP_SUFFIX)]
+        problems.append(str(exc))
+    for problem in problems:
+        lines.append(f"problem: {problem}")
+    if problems:
+        lines.append("Every command that writes refuses this store until it is mended; "
+                     "it is left untouched. Fix the file by hand or restore a backup.")
+    leftovers = []
+    for directory in (store.target.parent, store.parts_dir):
+        if directory.is_dir() and not directory.is_symlink():
+            try:
+                leftovers += [name for name in os.listdir(directory) if name.endswith(TEMP_SUFFIX)]
+            except OSError:
+                pass
     if leftovers:
         lines.append(f"note: {len(leftovers)} temporary file(s) of an interrupted write; the next write removes them")
-    found = backups(store)
-    if found:
-        lines.append(f"last backup: {found[-1]} (restore: okrtui import {found[-1]} --store NEW_PATH)")
-    elif not healthy:
+    kept = backups(store.target)
+    if kept:
+        lines.append(f"last backup: {kept[-1]} (restore: okrtui import {kept[-1]} --store NEW_PATH)")
+    elif problems:
         lines.append("last backup: none found beside the store")
     writable = os.access(store.target, os.W_OK) and os.access(store.target.parent, os.W_OK)
     lines.append("access: read-write" if writable else "access: read-only for you")
-    if healthy:
+    if not problems:
         lines.append("ok: the store is healthy")
-    return healthy, lines
+    return not problems, lines

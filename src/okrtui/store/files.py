@@ -11,11 +11,59 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, Optional
 
 import orjson
 
 TEMP_SUFFIX = ".okrtui-tmp"
+# A store's own files are opened without following a link: the store writes only inside itself.
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """OSErrors from inside name `path` (os.write and fsync name no file of their own)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
+
+
+def os_problem(exc: OSError, doing: str = "cannot write") -> str:
+    """One sentence for a failed file operation: the file, then the cause."""
+    cause = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc))
+    where = exc.filename if exc.filename is not None else "the store"
+    return f"{where}: {doing} ({cause})"
+
+
+def checksum(data: bytes, previous: int = 0) -> int:
+    return zlib.crc32(data, previous)
+
+
+def read_own(path: Path, end: Optional[int] = None, start: int = 0) -> bytes:
+    """A file of the store, never through a link: bytes [start, end), or from start to its end."""
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(21, "not a regular file", str(path))
+        os.lseek(fd, start, os.SEEK_SET)
+        wanted = (info.st_size if end is None else end) - start
+        chunks = []
+        while wanted > 0:
+            chunk = os.read(fd, min(wanted, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -48,13 +96,17 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def write_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
-    """Write a file that nobody reads yet (a new part of the store)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        _match_owner(fd, like)
-        _write_all(fd, data)
-        os.fsync(fd)
-    finally:
+    """Write a file that nobody reads yet (a new part of the store); on failure it is gone."""
+    with naming(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+        try:
+            _match_owner(fd, like)
+            _write_all(fd, data)
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
         os.close(fd)
 
 
@@ -66,17 +118,25 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
         except FileNotFoundError:
             like = None
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    write_new(temp, data, like)
+    with naming(path):
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    fsync_dir(path.parent)
+
+
+def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
+    """Put a whole new file at `path` in one step, never replacing one already there."""
+    temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    write_new(temp, data, like)
     try:
-        _match_owner(fd, like)
-        _write_all(fd, data)
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
+        with naming(path):
+            os.link(temp, path)  # fails when `path` exists, unlike a rename
+    finally:
         temp.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-    os.replace(temp, path)
     fsync_dir(path.parent)
 
 
@@ -104,10 +164,3 @@ def clean_temp_files(path: Path) -> None:
 
 def dumps(data: object) -> bytes:
     return orjson.dumps(data)
-
-
-def read_json(path: Path) -> object:
-    """A store file, parsed; FileNotFoundError when it is not there."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    return orjson.loads(raw) if raw.strip() else None

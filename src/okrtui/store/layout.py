@@ -13,6 +13,9 @@ The store is a directory of TinyDB-format JSON files behind one main file:
                          the main file) are committed
     okrtui.json.lock     the inter-process write lock
 
+The main file's row of each cycle records the CRC-32 of its part and of its
+log's committed bytes; a writer checks them all before it writes anything.
+
 A check-in rewrites its cycle's part file and the main file and appends one
 line to the log, so its cost follows the size of one cycle, never the
 history. The main file is replaced last: that rename is the commit.
@@ -42,7 +45,8 @@ from okrtui.domain.errors import describe
 from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective, Title
 
 STORE_FORMAT = "okrtui-store"
-STORE_VERSION = 1
+# 2: each cycle row carries the checksums of its part and of its log's committed bytes.
+STORE_VERSION = 2
 
 
 class CycleEntry(BaseModel):
@@ -57,6 +61,10 @@ class CycleEntry(BaseModel):
     slot: StrictInt
     file: Optional[str] = None
     log_len: StrictInt = 0
+    # CRC-32 of the part file and of the log's first log_len bytes, as written: damage
+    # to any committed byte is found by every writer without parsing (None: format 1).
+    part_crc: Optional[StrictInt] = None
+    log_crc: Optional[StrictInt] = None
     # Ref numbers held by the cycle, as [first, last] runs, so a ref finds its
     # cycle without opening every cycle's file.
     objective_refs: list[list[int]] = Field(default_factory=list)

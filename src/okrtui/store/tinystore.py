@@ -8,12 +8,14 @@ missing simply starts again from the new main file.
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import os
 import re
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 import orjson
 from filelock import FileLock, Timeout
@@ -24,7 +26,7 @@ from tinydb.storages import MemoryStorage
 from okrtui.domain.errors import describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, parse_time, ref_number
-from okrtui.store import files
+from okrtui.store import files, guard
 from okrtui.store.layout import (
     STORE_FORMAT,
     STORE_VERSION,
@@ -40,6 +42,7 @@ from okrtui.store.layout import (
 )
 
 LOCK_TIMEOUT = 10.0
+R = TypeVar("R")
 
 
 class StoreError(Exception):
@@ -58,18 +61,27 @@ class _PartMissing(Exception):
         self.path = path
 
 
-def _tables(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every table of a TinyDB file, documents in store order."""
+def _tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    """Every table of a TinyDB file, documents in store order, and the file's checksum.
+
+    `crc`: the checksum the file must have (a part, as the main file recorded it).
+    """
     try:
-        raw = files.read_json(path)
+        data = files.read_own(path)
     except FileNotFoundError:
         raise _PartMissing(path) from None
-    except orjson.JSONDecodeError as exc:
-        raise StoreError(f"{path}: not valid JSON ({exc})") from None
     except PermissionError:
         raise StoreError(f"{path}: cannot be read (permission denied)") from None
     except OSError as exc:
-        raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise StoreError(files.os_problem(exc, "cannot be read")) from None
+    actual = files.checksum(data)
+    if crc is not None and actual != crc:
+        raise StoreError(f"{path}: changed after it was written (checksum mismatch); "
+                         "the store is damaged (see `okrtui doctor`)")
+    try:
+        raw = orjson.loads(data) if data.strip() else None
+    except orjson.JSONDecodeError as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc})") from None
     if raw is None:
         raise StoreError(f"{path}: the file is empty")
     if isinstance(raw, dict) and raw.get("format") == "okrtui/1":
@@ -82,18 +94,20 @@ def _tables(path: Path) -> dict[str, list[dict[str, Any]]]:
         raise StoreError(f"{path}: not an okrtui store (not a TinyDB file)")
     db = TinyDB(storage=MemoryStorage)
     db.storage.write(raw)
-    return {name: db.table(name).all() for name in raw}
+    return {name: db.table(name).all() for name in raw}, actual
 
 
 class Snapshot:
     """The store as one committed main file saw it. Cycles load on first use."""
 
     def __init__(self, store: "Store", meta: Meta, strategy: list[StrategicObjective],
-                 entries: list[CycleEntry]):
+                 entries: list[CycleEntry], identity: Optional[int] = None):
         self.store = store
         self.meta = meta
         self.strategy = strategy
         self.entries = entries
+        # The main file's checksum (None: no main file): equal identities, equal committed state.
+        self.identity = identity
         self._cycles: dict[str, Cycle] = {}
 
     @property
@@ -161,10 +175,11 @@ class Transaction:
         self._loaded: dict[str, Cycle] = {}
         self._dirty: set[str] = set()
         self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
+        self.migrated_from: Optional[int] = None
 
     def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
         if cycle_id not in self._loaded:
-            # The base snapshot was read under the lock for this transaction alone,
+            # The base snapshot was read for this transaction alone,
             # so its objects can be edited in place: no copy on the check-in path.
             self._loaded[cycle_id] = self.base.cycle(cycle_id)
         if edit:
@@ -216,7 +231,8 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False):
         self.path = Path(path)
         self.forced_read_only = read_only
-        self._history_cache: dict[int, tuple[int, dict[str, list[CheckIn]]]] = {}
+        # slot -> (log bytes read, their CRC-32, check-ins by key result)
+        self._history_cache: dict[int, tuple[int, int, dict[str, list[CheckIn]]]] = {}
 
     # Where things live: beside the symlink's target, so the link stays a link.
     @property
@@ -262,7 +278,7 @@ class Store:
     def _read_main(self) -> Snapshot:
         path = self.target
         try:
-            tables = _tables(path)
+            tables, identity = _tables(path)
         except _PartMissing:
             # The main file is only ever replaced, never removed: no file, no store yet.
             return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
@@ -289,7 +305,7 @@ class Store:
             problems.append("cycles: two cycles share a slot (their files would collide)")
         if problems:
             raise StoreError(f"{path}: invalid store: {problems[0]}")
-        return Snapshot(self, meta, strategy, entries)
+        return Snapshot(self, meta, strategy, entries, identity)
 
     def _read_cycle(self, entry: CycleEntry, strategy: list[StrategicObjective]) -> Cycle:
         header = entry.as_cycle()
@@ -297,7 +313,7 @@ class Store:
             return Cycle.model_validate({"id": header.id, "start": header.start.isoformat(),
                                          "end": header.end.isoformat(), "closed": header.closed})
         path = self.parts_dir / entry.file
-        docs = _tables(path).get("objectives", [])
+        docs = _tables(path, entry.part_crc)[0].get("objectives", [])
         last_times: list[Any] = []
         for objective in docs:
             for kr in objective.get("key_results", []) if isinstance(objective, dict) else []:
@@ -323,20 +339,24 @@ class Store:
         The lists handed out are copies; callers may not change the cache through them.
         """
         path = self.parts_dir / entry.log_name
-        seen_len, seen = self._history_cache.get(entry.slot, (0, {}))
+        seen_len, seen_crc, seen = self._history_cache.get(entry.slot, (0, 0, {}))
         older = seen_len > entry.log_len
         if older:
-            seen_len, seen = 0, {}  # a snapshot older than the cache: read it whole, keep the cache
+            seen_len, seen_crc, seen = 0, 0, {}  # a snapshot older than the cache: read it whole, keep the cache
         if entry.log_len == seen_len:
             return {ref: list(checkins) for ref, checkins in seen.items()}
         try:
-            with open(path, "rb") as handle:
-                handle.seek(seen_len)
-                data = handle.read(entry.log_len - seen_len)
+            data = files.read_own(path, entry.log_len, seen_len)
         except FileNotFoundError:
             raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
+        except OSError as exc:
+            raise StoreError(files.os_problem(exc, "cannot be read")) from None
         if len(data) < entry.log_len - seen_len:
             raise StoreError(f"{path}: shorter than recorded; history of cycle {entry.id} was cut")
+        crc = files.checksum(data, seen_crc)
+        if entry.log_crc is not None and crc != entry.log_crc:
+            raise StoreError(f"{path}: the committed history of cycle {entry.id} changed after it was "
+                             "written (checksum mismatch); the store is damaged (see `okrtui doctor`)")
         try:
             records = parse_log(data)
         except ValueError as exc:
@@ -345,36 +365,95 @@ class Store:
         for ref, checkin in records:
             grown[ref] = grown[ref] + [checkin] if ref in grown else [checkin]
         if not older:
-            self._history_cache[entry.slot] = (entry.log_len, grown)
+            self._history_cache[entry.slot] = (entry.log_len, crc, grown)
         return {ref: list(checkins) for ref, checkins in grown.items()}
 
     def history_is_read(self, entry: CycleEntry) -> bool:
         """Whether the cycle's history is (nearly all) read already, so reading it is cheap."""
-        seen_len, _ = self._history_cache.get(entry.slot, (0, {}))
+        seen_len = self._history_cache.get(entry.slot, (0, 0, {}))[0]
         return entry.log_len == 0 or 0 <= entry.log_len - seen_len < 65536
 
     # -- writing ---------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def layout_problems(self) -> list[str]:
+        return guard.layout_problems(self.target, self.parts_dir, self.lock_path)
+
+    def damage(self, snapshot: Snapshot) -> list[str]:
+        """Everything that makes writers refuse this store (doctor reads deeper still)."""
+        return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries)
+
+    def write(self, change: Callable[[Transaction], R]) -> R:
+        """Run `change(tx)` on the store's state and commit what it did; return its result.
+
+        The change is first prepared on a snapshot read without the lock, so the slow
+        part (reading and validating a large cycle, a backup) holds nobody up; the lock
+        is then held only to check that nothing was committed meanwhile and to write.
+        If something was, the change runs again under the lock on the fresh state, so it
+        must depend on nothing but the transaction it is given. InvalidInput from the
+        change leaves the store untouched; every OSError becomes a StoreError naming the
+        file and the cause, and nothing half-written stays behind.
+        """
+        self._refuse_unless_writable()
+        prepared: Optional[tuple[Transaction, R]] = None
+        try:
+            tx = Transaction(self, self.snapshot())
+            prepared = (tx, change(tx))
+        except (_PartMissing, StoreError):
+            # A commit raced the lock-free read, or the store is damaged: prepare again
+            # under the lock, where damage is reported the way every writer reports it.
+            pass
+        with self._locked() as like:
+            snapshot = self.snapshot()
+            problems = self.damage(snapshot)
+            if problems:
+                raise StoreError(problems[0] + "; the store is damaged, nothing was written "
+                                 "(see `okrtui doctor`)")
+            if prepared is not None and prepared[0].base.identity == snapshot.identity:
+                tx, result = prepared
+            else:
+                tx = Transaction(self, snapshot)
+                result = change(tx)
+            if snapshot.entries and snapshot.meta.version < STORE_VERSION:
+                self._migrate(tx)
+            self._commit(tx, like)
+        return result
+
+    def _refuse_unless_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyStore(f"{self.target}: the store is read-only")
+        problems = self.layout_problems()
+        if problems:
+            raise StoreError(problems[0] + "; nothing was written (see `okrtui doctor`)")
+
+    @contextmanager
+    def _locked(self) -> Iterator[Optional[os.stat_result]]:
+        """Hold the store's lock; yield the main file's stat (None: no store yet).
+
+        A first write that fails leaves nothing behind (no lock file, no directories).
+        """
         target = self.target
         new_dirs = [d for d in reversed(target.parents) if not d.exists()]
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            mode = (target.stat().st_mode & 0o666) if target.exists() else (0o666 & ~_umask())
-            with FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT, mode=mode):
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._make_lock_file(os.stat(target) if target.exists() else None)
+                lock = FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT)
+                lock.acquire()
+            except BaseException:
+                if not target.exists():
+                    self._undo_creation(new_dirs)
+                raise
+            try:
+                problems = self.layout_problems()  # again, now that nobody else writes
+                if problems:
+                    raise StoreError(problems[0] + "; nothing was written (see `okrtui doctor`)")
+                yield os.stat(target) if target.exists() else None
+            finally:
                 try:
-                    like = os.stat(target) if target.exists() else None
-                    if like is not None:
-                        _share_group(self.lock_path, like)
-                    tx = Transaction(self, self.snapshot())
-                    yield tx
-                    self._commit(tx, like)
-                finally:
                     if not target.exists():
                         self._undo_creation(new_dirs)
+                finally:
+                    lock.release()
         except Timeout:
             raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
         except _PartMissing as exc:
@@ -382,7 +461,27 @@ class Store:
             raise StoreError(f"{exc.path}: missing, though the main file names it; "
                              "the store is damaged (see `okrtui doctor`)") from None
         except PermissionError as exc:
-            raise ReadOnlyStore(f"{target}: cannot write ({exc.strerror}: {exc.filename})") from None
+            raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
+            raise StoreError(files.os_problem(exc) + "; nothing was written") from None
+
+    def _make_lock_file(self, like: Optional[os.stat_result]) -> None:
+        """Create the lock file, sharing the main file's group, unless it is there already.
+
+        Only a lock file made here gets a mode or group: the store never changes
+        those of anything it did not create.
+        """
+        mode = (like.st_mode & 0o666) if like is not None else 0o666
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, mode)
+        except FileExistsError:
+            return
+        try:
+            files._match_owner(fd, like)
+        finally:
+            os.close(fd)
 
     def _undo_creation(self, new_dirs: list[Path]) -> None:
         """A first write that failed leaves nothing behind: no lock file, no empty directories."""
@@ -393,71 +492,98 @@ class Store:
             except OSError:
                 pass
 
+    def _migrate(self, tx: Transaction) -> None:
+        """Format 1 to 2: keep a backup, read every cycle and its history the thorough way,
+        then record the checksums of the files so read (format 1 had none)."""
+        for entry in tx.entries:
+            tx.base.cycle(entry.id)
+            tx.base.history(entry.id)
+            if entry.file:
+                entry.part_crc = files.checksum(files.read_own(self.parts_dir / entry.file))
+            entry.log_crc = files.checksum(files.read_own(self.parts_dir / entry.log_name, entry.log_len)) \
+                if entry.log_len else None
+        tx.meta.version = STORE_VERSION
+        tx.migrated_from = tx.base.meta.version
+
     def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
+        """Write the new parts and log lines, then the main file (the commit).
+
+        On any failure before the main file is in place, what this commit wrote is
+        removed again (new parts deleted, logs cut back to their committed length).
+        """
+        if tx.migrated_from is not None:
+            from okrtui.store.backup import keep_backup
+
+            keep_backup(self, tx.base, dt.datetime.now(dt.timezone.utc), reason=f"format-{tx.migrated_from}")
         parts = self.parts_dir
-        parts.mkdir(exist_ok=True)
-        if like is not None:
+        created_parts = False
+        try:
+            parts.mkdir()
+            created_parts = True
+        except FileExistsError:
+            pass
+        if created_parts and like is not None:
             _match_dir_mode(parts, like)
         files.clean_temp_files(self.target)
         # Leftovers of a writer that crashed before its commit would collide with our names.
         self._remove_orphans(tx.base.entries)
-        for cycle_id in tx._checkins:
-            self._check_log(tx.entry(cycle_id))
         generation = tx.meta.generation + 1
         superseded: list[Path] = []
-        for cycle_id in tx._dirty:
-            entry = tx.entry(cycle_id)
-            cycle = tx._loaded.get(cycle_id) or tx.cycle(cycle_id)
-            pending = tx._checkins.get(cycle_id, [])
-            if pending:
-                entry.log_len = self._append_log(parts / entry.log_name, entry.log_len, pending, like)
-            if entry.file:
-                superseded.append(parts / entry.file)
-            entry.file = entry.part_name(generation)
-            entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
-            entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
-            entry.kr_refs = runs([ref_number(k.ref) for k in _all_krs(cycle)])
-            files.write_new(parts / entry.file, files.dumps({"objectives": table(_cycle_docs(cycle))}), like)
-        files.fsync_dir(parts)
-        tx.meta.generation = generation
-        tx.meta.organization = tx.organization
-        main = {
-            "meta": table([tx.meta.model_dump(mode="json")]),
-            "strategy": table([s.to_doc() for s in tx.strategy]),
-            "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
-        }
-        files.replace_atomically(self.target, files.dumps(main), like)
+        written: list[Path] = []
+        appended: list[tuple[Path, int]] = []
+        try:
+            for cycle_id in tx._dirty:
+                entry = tx.entry(cycle_id)
+                cycle = tx._loaded.get(cycle_id) or tx.cycle(cycle_id)
+                pending = tx._checkins.get(cycle_id, [])
+                if pending:
+                    log = parts / entry.log_name
+                    appended.append((log, entry.log_len))
+                    lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
+                    self._append_log(log, entry.log_len, lines, like)
+                    entry.log_crc = files.checksum(lines, entry.log_crc or 0)
+                    entry.log_len += len(lines)
+                if entry.file:
+                    superseded.append(parts / entry.file)
+                entry.file = entry.part_name(generation)
+                entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
+                entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
+                entry.kr_refs = runs([ref_number(k.ref) for k in _all_krs(cycle)])
+                data = files.dumps({"objectives": table(_cycle_docs(cycle))})
+                written.append(parts / entry.file)
+                files.write_new(parts / entry.file, data, like)
+                entry.part_crc = files.checksum(data)
+            files.fsync_dir(parts)
+            tx.meta.generation = generation
+            tx.meta.organization = tx.organization
+            main = {
+                "meta": table([tx.meta.model_dump(mode="json")]),
+                "strategy": table([s.to_doc() for s in tx.strategy]),
+                "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
+            }
+            files.replace_atomically(self.target, files.dumps(main), like)
+        except BaseException:
+            _take_back(written, appended)
+            raise
         for path in superseded:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # committed already; the next write removes it as an orphan
 
-    def _check_log(self, entry: Optional[CycleEntry]) -> None:
-        """Refuse to append to a log that lost committed bytes: that would hide the damage."""
-        if entry is None or entry.log_len == 0:
-            return
-        path = self.parts_dir / entry.log_name
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            size = -1
-        if size < entry.log_len:
-            raise StoreError(f"{path}: {'missing' if size < 0 else 'shorter than recorded'}; the history "
-                             f"of cycle {entry.id} was damaged (see `okrtui doctor`)")
-
-    def _append_log(self, path: Path, committed: int, pending: list[tuple[str, CheckIn]],
-                    like: Optional[os.stat_result]) -> int:
-        lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            if like is not None and committed == 0:
-                files._match_owner(fd, like)
-            # Bytes past the committed length belong to a writer that crashed before its commit.
-            os.ftruncate(fd, committed)
-            os.lseek(fd, committed, os.SEEK_SET)
-            files._write_all(fd, lines)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return committed + len(lines)
+    def _append_log(self, path: Path, committed: int, lines: bytes, like: Optional[os.stat_result]) -> None:
+        with files.naming(path):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | files.NOFOLLOW, 0o666)
+            try:
+                if like is not None and committed == 0:
+                    files._match_owner(fd, like)
+                # Bytes past the committed length belong to a writer that crashed before its commit.
+                os.ftruncate(fd, committed)
+                os.lseek(fd, committed, os.SEEK_SET)
+                files._write_all(fd, lines)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def _remove_orphans(self, entries: list[CycleEntry]) -> None:
         """Part files the main file does not name: left by a writer that crashed before its commit."""
@@ -468,28 +594,26 @@ class Store:
                 (self.parts_dir / name).unlink(missing_ok=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _share_group(path: Path, like: os.stat_result) -> None:
-    # A lock file made by one member of a team must stay usable by the rest of its group.
-    try:
-        if os.stat(path).st_gid != like.st_gid:
-            os.chown(path, -1, like.st_gid)
-    except OSError:
-        pass
+def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
+    """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
+    for path in written:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+    for path, length in appended:
+        try:
+            os.truncate(path, length)
+        except OSError:
+            pass
 
 
 def _match_dir_mode(directory: Path, like: os.stat_result) -> None:
-    # A group-writable store needs a group-writable parts directory too.
+    # A parts directory made for a group-writable store is group-writable too.
     mode = like.st_mode & 0o777
     mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
     try:
-        if (os.stat(directory).st_mode & 0o777) != mode:
-            os.chmod(directory, mode)
+        os.chmod(directory, mode)
         os.chown(directory, -1, like.st_gid)
     except OSError:
         pass

@@ -71,9 +71,12 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, kr: KeyResult):
+    def __init__(self, kr: KeyResult, retry: Optional[CheckinRequest] = None, problem: str = ""):
+        """`retry`: a check-in that could not be saved, shown again as typed, with `problem`."""
         super().__init__()
         self.kr = kr
+        self.retry = retry
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         kr = self.kr
@@ -94,12 +97,19 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
                 yield Label("Note", classes="field-label")
                 yield Input(placeholder="optional", id="note")
             yield Label("", id="note-error", classes="field-error")
+            yield Label(look.plain(f"Not saved: {self.problem} \u2014 enter to try again, escape to drop it"
+                                   if self.problem else ""), id="save-error", classes="field-error")
             yield Static(Content.styled(
                 "enter save \u00b7 escape cancel \u00b7 tab next field \u00b7 1\u20134 confidence (on its field)",
                 "$text-muted"), id="checkin-keys")
 
     def on_mount(self) -> None:
-        self.query_one(ConfidencePicker).value = self.kr.confidence
+        retry = self.retry
+        self.query_one(ConfidencePicker).value = retry.confidence if retry else self.kr.confidence
+        self.query_one("#save-error").display = bool(self.problem)
+        if retry is not None:
+            self.query_one("#value", Input).value = retry.value_text or ""
+            self.query_one("#note", Input).value = retry.note
         self.query_one("#value", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

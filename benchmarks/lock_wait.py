@@ -14,6 +14,7 @@ when it waits more than 10 s for the lock.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import statistics
@@ -29,8 +30,7 @@ sys.path.insert(0, str(HERE))
 from generate_large import generate  # noqa: E402
 
 OKRTUI = [sys.executable, "-m", "okrtui"]
-SMALL = ["2031-Q1", "2031-Q2", "2031-Q3", "2031-Q4"]
-HEADER = "cycle,objective,owner,aligned_to,key_result,kind,start,target,current,unit,weight,confidence\n"
+SMALL = ["team-a", "team-b", "team-c", "team-d"]
 
 
 def run(*args: str, env: dict[str, str]) -> tuple[float, int, str]:
@@ -48,18 +48,19 @@ def main() -> None:
         store = folder / "okrtui.json"
         env = dict(os.environ, OKRTUI_STORE=str(store), OKRTUI_USER="bench")
         big = folder / "max.json"
-        import datetime as dt
-
         today = dt.datetime.now(dt.timezone.utc).date()
         big.write_text(json.dumps(generate(60, 1, 5000, 4, 12, today)), encoding="utf-8")
         seconds, code, err = run("import", str(big), env=env)
         assert code == 0, err
         print(f"import of the maximal cycle: {seconds:.1f} s")
-        small = folder / "small.csv"
-        small.write_text(HEADER + "".join(f"{c},Small {c},team,,k,,0,100,,,,\n" for c in SMALL), encoding="utf-8")
+        small = folder / "small.json"
+        window = {"start": (today - dt.timedelta(days=10)).isoformat(), "end": (today + dt.timedelta(days=30)).isoformat()}
+        small.write_text(json.dumps({"format": "okrtui/1", "cycles": [
+            {"id": c, **window, "objectives": [{"title": f"Small {c}", "key_results": [
+                {"title": "k", "start": 0, "target": 100}]}]} for c in SMALL]}), encoding="utf-8")
         seconds, code, err = run("import", str(small), env=env)
         assert code == 0, err
-        print(f"import of a small sheet (with a backup of the whole store): {seconds:.1f} s")
+        print(f"import of four small cycles (with a backup of the whole store first): {seconds:.1f} s")
         first_small_kr = 20_001  # refs continue above the maximal cycle's
 
         stop = threading.Event()
@@ -77,8 +78,10 @@ def main() -> None:
             n = 0
             while not stop.is_set():
                 n += 1
-                sheet = folder / f"more-{n}.csv"
-                sheet.write_text(HEADER + f"2031-Q1,More {n},team,,k,,0,100,,,,\n", encoding="utf-8")
+                sheet = folder / f"more-{n}.json"
+                sheet.write_text(json.dumps({"format": "okrtui/1", "cycles": [
+                    {"id": SMALL[0], **window, "objectives": [{"title": f"More {n}", "key_results": []}]}]}),
+                    encoding="utf-8")
                 seconds, code, err = run("import", str(sheet), env=env)
                 import_times.append(seconds)
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
@@ -118,7 +119,7 @@ def store_dir(store_path: Path) -> Path:
 
 
 def snapshot_bytes(store_path: Path) -> dict[str, Optional[bytes]]:
-    """Every file (bytes) and directory (None) under the store's directory, but the lock."""
+    """Every file (bytes), directory (None) and link (b"-> target") under the store's directory, but the lock."""
     root = store_dir(store_path)
     found: dict[str, Optional[bytes]] = {}
     if not root.exists():
@@ -127,7 +128,10 @@ def snapshot_bytes(store_path: Path) -> dict[str, Optional[bytes]]:
         relative = str(path.relative_to(root))
         if path.name.endswith(".lock"):
             continue
-        found[relative] = None if path.is_dir() and not path.is_symlink() else path.read_bytes()
+        if path.is_symlink():
+            found[relative] = f"-> {os.readlink(path)}".encode()
+        else:
+            found[relative] = None if path.is_dir() else path.read_bytes()
     return found
 
 
@@ -201,3 +205,89 @@ def cycle_entry(store_path: Path, cycle_id: str) -> dict:
 def parts_dir(store_path: Path) -> Path:
     target = Path(os.path.realpath(store_path))
     return target.with_name(target.name + ".d")
+
+
+# ---------------------------------------------------------------- other users
+
+
+# What okrtui's commands (not the app) import beyond the standard library.
+_RUNTIME_PACKAGES = ("okrtui", "pydantic", "pydantic_core", "typing_extensions", "annotated_types",
+                     "typing_inspection", "tinydb", "filelock", "platformdirs", "orjson")
+
+
+class OtherUsers:
+    """Runs okrtui as any uid and gids, from a copy other users can reach.
+
+    The checkout may sit in a private folder (mode 700, as `mktemp -d` makes) and the
+    interpreter under /root: another user can start neither. So okrtui and what its
+    commands import are copied into a world-readable folder under /tmp, and started
+    by Debian's /usr/bin/python3 when it is the same minor version (else by this one).
+    """
+
+    def __init__(self, python: str, site: Path):
+        self.python, self.site = python, site
+
+    def run(self, *args: Any, uid: int = 65534, gid: int = 65534, groups: tuple[int, ...] = (),
+            env: Optional[dict[str, str]] = None, timeout: float = 120) -> Result:
+        full_env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(self.site),
+                    "PYTHONDONTWRITEBYTECODE": "1", "OKRTUI_USER": f"user{uid}",
+                    "XDG_DATA_HOME": "/tmp/nonexistent-okrtui-data",
+                    "XDG_CONFIG_HOME": "/tmp/nonexistent-okrtui-config",
+                    "XDG_CACHE_HOME": "/tmp/nonexistent-okrtui-cache", **(env or {})}
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}",
+                f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups"]
+        done = subprocess.run([*drop, self.python, "-s", "-m", "okrtui", *map(str, args)], env=full_env,
+                              capture_output=True, text=True, timeout=timeout)
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    def shell(self, command: str, uid: int = 65534, gid: int = 65534,
+              groups: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={gid}",
+                f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups"]
+        return subprocess.run([*drop, "sh", "-c", command], capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def other_users(tmp_path_factory: pytest.TempPathFactory):
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run okrtui as other users")
+    import importlib
+
+    debian = Path("/usr/bin/python3")
+    python = sys.executable
+    if debian.exists():
+        version = subprocess.run([str(debian), "-c", "import sys; print(sys.version_info[:2])"],
+                                 capture_output=True, text=True).stdout.strip()
+        if version == str(tuple(sys.version_info[:2])):
+            python = str(debian)
+    base = Path(tempfile.mkdtemp(prefix="okrtui-users-", dir="/tmp"))
+    try:
+        site = base / "site"
+        site.mkdir()
+        for name in _RUNTIME_PACKAGES:
+            module = importlib.import_module(name)
+            origin = Path(module.__file__)
+            if hasattr(module, "__path__"):  # a package: its whole folder
+                shutil.copytree(origin.parent, site / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(origin, site / origin.name)
+        for path in [base, *base.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        users = OtherUsers(python, site)
+        probe = users.run("--version")
+        if probe.code != 0:
+            pytest.skip(f"okrtui does not start as an unprivileged user here: {probe.err.strip()[-300:]}")
+        yield users
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def shared_folder():
+    """A world-readable, world-traversable folder under /tmp for stores other users share."""
+    base = Path(tempfile.mkdtemp(prefix="okrtui-shared-", dir="/tmp"))
+    os.chmod(base, 0o755)
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -118,7 +118,7 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
         except FileNotFoundError:
             like = None
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    write_new(temp, data, like)
+    _write_temp(temp, path, data, like)
     with naming(path):
         try:
             os.replace(temp, path)
@@ -131,13 +131,21 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
 def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Put a whole new file at `path` in one step, never replacing one already there."""
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    write_new(temp, data, like)
+    _write_temp(temp, path, data, like)
     try:
         with naming(path):
             os.link(temp, path)  # fails when `path` exists, unlike a rename
     finally:
         temp.unlink(missing_ok=True)
     fsync_dir(path.parent)
+
+
+def _write_temp(temp: Path, path: Path, data: bytes, like: os.stat_result | None) -> None:
+    """The temporary file of `path`; a failure names `path`, the file the user knows."""
+    try:
+        write_new(temp, data, like)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
 def temp_prefix(path: Path) -> str:

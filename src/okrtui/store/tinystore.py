@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from okrtui.domain.errors import describe
+from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, parse_time, ref_number
 from okrtui.store import files, guard
@@ -175,7 +175,6 @@ class Transaction:
         self._loaded: dict[str, Cycle] = {}
         self._dirty: set[str] = set()
         self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
-        self.migrated_from: Optional[int] = None
 
     def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
         if cycle_id not in self._loaded:
@@ -393,11 +392,22 @@ class Store:
         change leaves the store untouched; every OSError becomes a StoreError naming the
         file and the cause, and nothing half-written stays behind.
         """
+        with _failed_writes_as_store_errors():
+            return self._write(change)
+
+    def _write(self, change: Callable[[Transaction], R]) -> R:
         self._refuse_unless_writable()
         prepared: Optional[tuple[Transaction, R]] = None
         try:
-            tx = Transaction(self, self.snapshot())
-            prepared = (tx, change(tx))
+            snapshot = self.snapshot()
+            self._back_up_before_migrating(snapshot)
+            tx = Transaction(self, snapshot)
+            try:
+                prepared = (tx, change(tx))
+            except InvalidInput:
+                # A damaged store is reported as such, before anything about the input.
+                if not self.damage(snapshot):
+                    raise
         except (_PartMissing, StoreError):
             # A commit raced the lock-free read, or the store is damaged: prepare again
             # under the lock, where damage is reported the way every writer reports it.
@@ -411,6 +421,8 @@ class Store:
             if prepared is not None and prepared[0].base.identity == snapshot.identity:
                 tx, result = prepared
             else:
+                if prepared is None or prepared[0].base.meta.version != snapshot.meta.version:
+                    self._back_up_before_migrating(snapshot)
                 tx = Transaction(self, snapshot)
                 result = change(tx)
             if snapshot.entries and snapshot.meta.version < STORE_VERSION:
@@ -460,12 +472,6 @@ class Store:
             # Under the lock nobody else commits: a missing part is damage, not a race.
             raise StoreError(f"{exc.path}: missing, though the main file names it; "
                              "the store is damaged (see `okrtui doctor`)") from None
-        except PermissionError as exc:
-            raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-        except OSError as exc:
-            if exc.errno == errno.EROFS:
-                raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-            raise StoreError(files.os_problem(exc) + "; nothing was written") from None
 
     def _make_lock_file(self, like: Optional[os.stat_result]) -> None:
         """Create the lock file, sharing the main file's group, unless it is there already.
@@ -492,8 +498,16 @@ class Store:
             except OSError:
                 pass
 
+    def _back_up_before_migrating(self, snapshot: Snapshot) -> None:
+        """A store of an older format is kept as an interchange backup before its first write
+        (taken before the change touches the snapshot's objects)."""
+        if snapshot.entries and snapshot.meta.version < STORE_VERSION:
+            from okrtui.store.backup import keep_backup
+
+            keep_backup(self, snapshot, dt.datetime.now(dt.timezone.utc), reason=f"format-{snapshot.meta.version}")
+
     def _migrate(self, tx: Transaction) -> None:
-        """Format 1 to 2: keep a backup, read every cycle and its history the thorough way,
+        """Format 1 to 2: read every cycle and its history the thorough way (the backup did),
         then record the checksums of the files so read (format 1 had none)."""
         for entry in tx.entries:
             tx.base.cycle(entry.id)
@@ -503,7 +517,6 @@ class Store:
             entry.log_crc = files.checksum(files.read_own(self.parts_dir / entry.log_name, entry.log_len)) \
                 if entry.log_len else None
         tx.meta.version = STORE_VERSION
-        tx.migrated_from = tx.base.meta.version
 
     def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
         """Write the new parts and log lines, then the main file (the commit).
@@ -511,10 +524,6 @@ class Store:
         On any failure before the main file is in place, what this commit wrote is
         removed again (new parts deleted, logs cut back to their committed length).
         """
-        if tx.migrated_from is not None:
-            from okrtui.store.backup import keep_backup
-
-            keep_backup(self, tx.base, dt.datetime.now(dt.timezone.utc), reason=f"format-{tx.migrated_from}")
         parts = self.parts_dir
         created_parts = False
         try:
@@ -594,6 +603,18 @@ class Store:
                 (self.parts_dir / name).unlink(missing_ok=True)
 
 
+@contextmanager
+def _failed_writes_as_store_errors() -> Iterator[None]:
+    try:
+        yield
+    except PermissionError as exc:
+        raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
+    except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
+        raise StoreError(files.os_problem(exc) + "; nothing was written") from None
+
+
 def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
     """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
     for path in written:
@@ -603,7 +624,10 @@ def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
             pass
     for path, length in appended:
         try:
-            os.truncate(path, length)
+            if length == 0:  # nothing of it was committed: the whole file is this commit's
+                path.unlink(missing_ok=True)
+            else:
+                os.truncate(path, length)
         except OSError:
             pass
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 
-from conftest import AS_OF, export_doc, find_kr, report_doc, report_kr
+from conftest import AS_OF, export_doc, fill, find_kr, report_doc, report_kr, small_tmpfs
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -236,3 +236,47 @@ def test_a_check_in_by_another_process_shows_up_within_seconds(terminal: Termina
         f"KR-29 {kr29} and O-9 {o9} after the other process's write", timeout=remaining)
     assert "› F1" in screen  # still where we were
     assert not terminal.pane()[0]
+
+
+def test_a_full_disk_in_the_app_is_not_saved_kept_for_a_retry_and_never_ends_it(
+        terminal: Terminal, sample_store: Path, tmp_path: Path) -> None:
+    with small_tmpfs(tmp_path / "disk") as disk:
+        shutil.copytree(sample_store.parent, disk / "store")
+        store = disk / "store" / "okrtui.json"
+        open_app(terminal, store)
+        filler = fill(disk, 0)
+        before = {p.name: p.read_bytes() for p in (disk / "store").rglob("*") if p.is_file()}
+
+        terminal.type("g")
+        terminal.wait_for("Go to")
+        terminal.type("KR-28")
+        terminal.press("Enter")
+        terminal.wait_until(lambda s: "› KR-28" in s, "KR-28 in the breadcrumb")
+        terminal.type("c")
+        terminal.wait_for("Check in KR-28")
+        terminal.type("1400")
+        terminal.wait_until(lambda s: "1400" in line_with(s, "Value"), "1400 in the value field")
+        terminal.press("Enter")
+        screen = terminal.wait_until(lambda s: "Not saved" in s and "1400" in line_with(s, "Value"),
+                                     "Not saved, with 1400 back in the dialog")
+        assert "No space left on" in screen and "Checked in" not in screen
+        assert not terminal.pane()[0], "the app ended"
+        after = {p.name: p.read_bytes() for p in (disk / "store").rglob("*") if p.is_file()}
+        assert after == before
+
+        filler.unlink()
+        terminal.press("Enter")  # the retry
+        deadline = time.monotonic() + 15
+        while find_kr(export_doc(store), "KR-28")["current"] != 1400:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the retry was not saved; the screen:\n{terminal.screen()}")
+            time.sleep(0.1)
+        terminal.wait_until(lambda s: "Check in KR-28" not in s, "the dialog closed after the retry")
+        terminal.type("q")
+        deadline = time.monotonic() + 10
+        while not terminal.pane()[0]:
+            if time.monotonic() > deadline:
+                pytest.fail("the app did not exit after q")
+            time.sleep(0.1)
+        assert terminal.pane() == (True, "0")
+        terminal.kill()  # before the tmpfs goes

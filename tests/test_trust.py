@@ -10,13 +10,10 @@ tmpfs (skipped where the machine cannot mount one).
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,9 +24,11 @@ from conftest import (
     SAMPLE,
     cycle_entry,
     export_doc,
+    fill,
     find_kr,
     main_tables,
     parts_dir,
+    small_tmpfs,
     snapshot_bytes,
 )
 
@@ -49,36 +48,8 @@ def utc(text: str) -> dt.datetime:
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MiB tmpfs of the test's own, unmounted afterwards."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
-
-
-def fill(disk: Path, leave: int) -> Path:
-    """Fill the disk but for about `leave` bytes; the filler file is returned (remove it to free)."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    try:
-        for block in (1 << 16, 1 << 12, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * block)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    os.truncate(filler, max(0, filler.stat().st_size - leave))
-    return filler
 
 
 @pytest.fixture

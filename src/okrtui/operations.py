@@ -7,10 +7,7 @@ transaction, and changes nothing when it raises InvalidInput.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
 from pydantic import ValidationError

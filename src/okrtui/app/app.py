@@ -208,6 +208,7 @@ class OkrApp(App):
 
     def _not_saved(self, request: CheckinRequest, reason: str) -> None:
         """Say so, and put the unsaved check-in back in its dialog for a retry (enter) or to drop (escape)."""
+        self.clear_notifications()  # the optimistic "Checked in" no longer holds
         self.notify(f"Not saved: {reason}", severity="error", markup=False, timeout=15)
         found = self.board.key_result(request.ref)
         if found is None or isinstance(self.screen, ModalScreen) or self.store.read_only:
@@ -232,7 +233,17 @@ class OkrApp(App):
         if not 0 <= target < len(ids):
             self.notify("No earlier cycle" if step < 0 else "No later cycle", severity="information")
             return
-        self.show(build_board(self.store, self.as_of, ids[target]))
+        board = self._board_of(ids[target])
+        if board is not None:
+            self.show(board)
+
+    def _board_of(self, cycle_id: Optional[str]) -> Optional[Board]:
+        """Another cycle's board, or None (said in a notification) when the store cannot give it."""
+        try:
+            return build_board(self.store, self.as_of, cycle_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return None
 
     def action_goto(self) -> None:
         from okrtui.app.screens.goto import GotoDialog
@@ -258,7 +269,10 @@ class OkrApp(App):
         ref = target.upper()
         cycle_id = self.board.locate(ref)
         if self.board.cycle is None or cycle_id != self.board.cycle.id:
-            self.show(build_board(self.store, self.as_of, cycle_id))
+            board = self._board_of(cycle_id)
+            if board is None:
+                return
+            self.show(board)
         board = self.board
         if ref.startswith("KR-"):
             found = board.key_result(ref)

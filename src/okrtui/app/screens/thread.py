@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import BoardScreen, header_line, set_content
+from okrtui.store import StoreError
 
 
 class ThreadScreen(BoardScreen):
@@ -40,7 +41,11 @@ class ThreadScreen(BoardScreen):
     @work(exclusive=True, thread=True)
     def load(self, board: Board) -> None:
         # Every cycle is read and scored: off the event loop, it may be many.
-        rows = board.strategic_thread(self.code)
+        try:
+            rows = board.strategic_thread(self.code)
+        except StoreError as exc:  # another cycle's files are damaged: say so, stay open
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
         self.app.call_from_thread(self._show_rows, board, rows)
 
     def _show_rows(self, board: Board, rows) -> None:

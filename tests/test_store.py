@@ -9,7 +9,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ import okrtui.store.tinystore
 from conftest import (
     AS_OF,
     AT,
-    OKRTUI_ARGV,
     SAMPLE,
     cycle_entry,
     export_doc,
@@ -358,72 +356,56 @@ def test_writes_replace_parts_and_leave_no_garbage(run, sample_store):
 # ---------------------------------------------------------------- read-only store (as an unprivileged user)
 
 
-def _can_drop_privileges() -> bool:
-    return shutil.which("setpriv") is not None and os.geteuid() == 0
-
-
 @pytest.fixture
-def world_readable_store(sample_store):
-    if not _can_drop_privileges():
-        pytest.skip("needs root and setpriv to run okrtui as an unprivileged user")
-    base = Path(tempfile.mkdtemp(prefix="okrtui-ro-", dir="/tmp"))
-    try:
-        target = base / "store"
-        shutil.copytree(sample_store.parent, target)
-        (target / "okrtui.json.lock").unlink(missing_ok=True)
-        os.chmod(base, 0o755)
-        for path in [target, *target.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        yield target / "okrtui.json"
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+def world_readable_store(sample_store, shared_folder):
+    target = shared_folder / "store"
+    shutil.copytree(sample_store.parent, target)
+    (target / "okrtui.json.lock").unlink(missing_ok=True)
+    for path in [target, *target.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return target / "okrtui.json"
 
 
-def run_as_nobody(*args, stdin=None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.update({"HOME": "/tmp", "XDG_DATA_HOME": "/tmp/nonexistent-okrtui-data",
-                "XDG_CONFIG_HOME": "/tmp/nonexistent-okrtui-config", "XDG_CACHE_HOME": "/tmp/nonexistent-okrtui-cache",
-                "PYTHONDONTWRITEBYTECODE": "1"})
-    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *OKRTUI_ARGV, *map(str, args)]
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
-
-
-def test_a_store_the_user_cannot_write_is_read_only(world_readable_store):
+def test_a_store_the_user_cannot_write_is_read_only(world_readable_store, other_users):
     store = world_readable_store
     before = snapshot_bytes(store)
-    probe = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c",
-                            f"touch {store} 2>/dev/null"], timeout=30)
+    probe = other_users.shell(f"touch {store} 2>/dev/null")
     assert probe.returncode != 0, "the unprivileged user must not be able to write the store"
 
-    report = run_as_nobody("report", "--format", "json", "--as-of", AS_OF, "--store", store)
-    assert report.returncode == 0, report.stderr
-    assert json.loads(report.stdout)["overall"] == 0.542
+    report = other_users.run("report", "--format", "json", "--as-of", AS_OF, "--store", store)
+    assert report.code == 0, report.err
+    assert json.loads(report.out)["overall"] == 0.542
 
-    checkin = run_as_nobody("checkin", "KR-28", "800", "--at", AT, "--as", "nobody", "--store", store)
-    assert checkin.returncode == 1, checkin
-    assert "read-only" in checkin.stderr.lower()
-    assert str(store) in checkin.stderr
+    checkin = other_users.run("checkin", "KR-28", "800", "--at", AT, "--as", "nobody", "--store", store)
+    assert checkin.code == 1, checkin
+    assert "read-only" in checkin.err.lower()
+    assert str(store) in checkin.err
 
-    imported = run_as_nobody("import", SAMPLE, "--store", store)
-    assert imported.returncode == 1, imported
-    assert "read-only" in imported.stderr.lower()
+    imported = other_users.run("import", SAMPLE, "--store", store)
+    assert imported.code == 1, imported
+    assert "read-only" in imported.err.lower()
 
-    doctor = run_as_nobody("doctor", "--store", store)
-    assert doctor.returncode == 0, doctor
-    assert "read-only" in doctor.stdout.lower()
+    forced = other_users.run("--read-only", "checkin", "KR-28", "800", "--at", AT, "--store", store)
+    assert forced.code == 2 and "read-only" in forced.err
+
+    doctor = other_users.run("doctor", "--store", store)
+    assert doctor.code == 0, doctor
+    assert "read-only" in doctor.out.lower()
+    for result in (report, checkin, imported, forced, doctor):
+        assert "Traceback" not in result.err
     assert snapshot_bytes(store) == before
     assert not (store.parent / "okrtui.json.lock").exists()
 
 
-def test_a_writable_store_in_a_read_only_directory_is_read_only(world_readable_store):
+def test_a_writable_store_in_a_read_only_directory_is_read_only(world_readable_store, other_users):
     store = world_readable_store
     os.chmod(store, 0o666)
     for path in parts_dir(store).iterdir():
         os.chmod(path, 0o666)
     before = snapshot_bytes(store)
-    checkin = run_as_nobody("checkin", "KR-28", "800", "--at", AT, "--as", "nobody", "--store", store)
-    assert checkin.returncode == 1, checkin
-    assert "read-only" in checkin.stderr.lower()
+    checkin = other_users.run("checkin", "KR-28", "800", "--at", AT, "--as", "nobody", "--store", store)
+    assert checkin.code == 1, checkin
+    assert "read-only" in checkin.err.lower()
     assert snapshot_bytes(store) == before
 
 

@@ -293,25 +293,6 @@ class TestOnlyInsideItself:
         assert checkin.code == 1 and "is a symlink" in checkin.err
         assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
 
-    def test_an_unprivileged_read_only_store_writes_nothing_at_all(self, other_users, shared_folder, sample_store):
-        folder = shared_folder / "store"
-        shutil.copytree(sample_store.parent, folder)
-        (folder / "okrtui.json.lock").unlink()
-        for path in [folder, *folder.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        store = folder / "okrtui.json"
-        before = snapshot_bytes(store)
-        report = other_users.run("report", "--format", "json", "--as-of", AS_OF, "--store", store)
-        assert report.code == 0, report.err
-        for command in (["checkin", "KR-28", "800", "--at", AT], ["import", SAMPLE]):
-            result = other_users.run(*command, "--store", store)
-            assert result.code == 1 and "read-only" in result.err.lower(), result
-            no_traceback(result)
-        forced = other_users.run("--read-only", "checkin", "KR-28", "800", "--at", AT, "--store", store)
-        assert forced.code == 2 and "read-only" in forced.err
-        assert snapshot_bytes(store) == before
-        assert not (folder / "okrtui.json.lock").exists()
-
 
 # ---------------------------------------------------------------- one verdict on damage
 

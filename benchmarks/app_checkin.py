@@ -1,4 +1,4 @@
-"""In the app: key press that saves a check-in → repainted screen, p50/p95 (PRODUCT.md §11).
+"""In the app: key press that saves a check-in → repainted screen, p50/p95 (§11).
 
     python benchmarks/app_checkin.py STORE KR-REF [--runs 30]
 

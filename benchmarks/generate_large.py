@@ -1,4 +1,4 @@
-"""Write a company-scale interchange file (PRODUCT.md §11 scale L by default).
+"""Write a company-scale interchange file (§11 scale L by default).
 
     python benchmarks/generate_large.py -o /tmp/large.json [--cycles 8] [--objectives 500]
 """

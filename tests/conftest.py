@@ -225,8 +225,9 @@ class OtherUsers:
     by Debian's /usr/bin/python3 when it is the same minor version (else by this one).
     """
 
-    def __init__(self, python: str, site: Path):
+    def __init__(self, python: str, site: Path, sample: Path):
         self.python, self.site = python, site
+        self.sample = sample  # the sample company, where other users can read it
 
     def run(self, *args: Any, uid: int = 65534, gid: int = 65534, groups: tuple[int, ...] = (),
             env: Optional[dict[str, str]] = None, timeout: float = 120) -> Result:
@@ -272,9 +273,10 @@ def other_users(tmp_path_factory: pytest.TempPathFactory):
                 shutil.copytree(origin.parent, site / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(origin, site / origin.name)
+        shutil.copy(SAMPLE, base / SAMPLE.name)
         for path in [base, *base.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        users = OtherUsers(python, site)
+        users = OtherUsers(python, site, base / SAMPLE.name)
         probe = users.run("--version")
         if probe.code != 0:
             pytest.skip(f"okrtui does not start as an unprivileged user here: {probe.err.strip()[-300:]}")

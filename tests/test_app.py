@@ -1,4 +1,4 @@
-"""Pilot tests of the terminal app (PRODUCT.md §5): the real keys, the sample store,
+"""Pilot tests of the terminal app (§5): the real keys, the sample store,
 a frozen as-of date (2026-11-20, cycle 2026-Q4, 54% elapsed).
 
 Numbers on screen are read from what the widgets render (Static.visual, option

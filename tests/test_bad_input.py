@@ -1,4 +1,4 @@
-"""Bad input (PRODUCT.md §9, §6 exit codes, §7 import rules): refused with exit 2, said where, nothing changed.
+"""Bad input (§9, §6 exit codes, §7 import rules): refused with exit 2, said where, nothing changed.
 
 Each bad case starts from a small valid okrtui/1 document (or a valid `checkin`
 command line), breaks one thing, runs it against the sample store and checks:

@@ -1,4 +1,4 @@
-"""The command line against PRODUCT.md §6 (commands, exit codes, report shape) and §7 (round trip)."""
+"""The command line against the contract's §6 (commands, exit codes, report shape) and §7 (round trip)."""
 
 from __future__ import annotations
 

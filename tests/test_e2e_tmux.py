@@ -1,8 +1,8 @@
-"""The installed app in a real terminal (PRODUCT.md §5 check-in dialog, §8 other writers).
+"""The installed app in a real terminal (§5 check-in dialog, §8 other writers).
 
 Runs the console script `okrtui` inside tmux on a private socket, types at it
 with `send-keys` and reads the screen with `capture-pane`, polling for the
-expected text instead of sleeping a fixed time (STYLE.md, "Tests in a real
+expected text instead of sleeping a fixed time ("Tests in a real
 terminal"). Skipped only when tmux is not installed.
 """
 

@@ -1,4 +1,4 @@
-"""The domain models' own rules (PRODUCT.md §2, §7, §9), tested directly."""
+"""The domain models' own rules (§2, §7, §9), tested directly."""
 
 from __future__ import annotations
 

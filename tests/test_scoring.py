@@ -1,4 +1,4 @@
-"""Scoring, balance and hints against PRODUCT.md §3 and §4, with numbers worked by hand."""
+"""Scoring, balance and hints against the contract's §3 and §4, with numbers worked by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The store against PRODUCT.md §8: concurrency, atomicity, permissions, corruption, locks, refs."""
+"""The store against the contract's §8: concurrency, atomicity, permissions, corruption, locks, refs."""
 
 from __future__ import annotations
 
@@ -381,7 +381,7 @@ def test_a_store_the_user_cannot_write_is_read_only(world_readable_store, other_
     assert "read-only" in checkin.err.lower()
     assert str(store) in checkin.err
 
-    imported = other_users.run("import", SAMPLE, "--store", store)
+    imported = other_users.run("import", other_users.sample, "--store", store)
     assert imported.code == 1, imported
     assert "read-only" in imported.err.lower()
 

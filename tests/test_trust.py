@@ -274,14 +274,13 @@ class TestOnlyInsideItself:
         os.chown(team_dir, alice, team)
         os.chmod(team_dir, 0o2775)
         store = team_dir / "team.json"
-        made = other_users.run("import", SAMPLE, "--store", store, uid=alice, gid=team, groups=(team,),
-                               env={"UMASK": "002"})
+        made = other_users.run("import", other_users.sample, "--store", store, uid=alice, gid=team, groups=(team,))
         assert made.code == 0, made.err
         # Bob, of the same group, points the parts directory at Alice's private folder.
         swapped = other_users.shell(f"mv {store}.d {team_dir}/old.d && ln -s {private} {store}.d",
                                     uid=bob, gid=team, groups=(team,))
         assert swapped.returncode == 0, swapped.stderr
-        result = other_users.run("import", SAMPLE, "--store", store, uid=alice, gid=team, groups=(team,))
+        result = other_users.run("import", other_users.sample, "--store", store, uid=alice, gid=team, groups=(team,))
         assert result.code == 1, result
         assert "is a symlink" in result.err
         no_traceback(result)

@@ -1,4 +1,4 @@
-"""Command line (PRODUCT.md §6): parses arguments and calls the layers below.
+"""Command line (§6): parses arguments and calls the layers below.
 
 Exit codes: 0 success, 2 usage error or bad input, 1 the store cannot be used.
 Nothing here imports Textual: non-UI commands must start fast.

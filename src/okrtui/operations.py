@@ -190,7 +190,7 @@ class ImportSummary:
 
 
 def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetime] = None) -> ImportSummary:
-    """Merge an interchange document into the store, all or nothing (PRODUCT.md §7)."""
+    """Merge an interchange document into the store, all or nothing (§7)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     future = _future_checkins(incoming, now)
     # What a run of the change fills in on `incoming`, put back before it runs again.

@@ -170,7 +170,7 @@ class OkrApp(App):
         painted = threading.Event()
 
         def on_paint() -> None:
-            # Key press to repainted screen, for the benchmark (PRODUCT.md §11).
+            # Key press to repainted screen, for the benchmark (§11).
             self.checkin_seconds.append(time.perf_counter() - request.pressed_at)
             painted.set()
 

@@ -1,7 +1,7 @@
 """The domain model: one set of Pydantic models that every entry point validates through.
 
 The field order of each model is the order of the interchange format
-(PRODUCT.md §7), so `to_doc()` writes exactly that format.
+(§7), so `to_doc()` writes exactly that format.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scores, balance and hints (PRODUCT.md §3 and §4), as pure functions.
+"""Scores, balance and hints (§3 and §4), as pure functions.
 
 Nothing here reads the store or knows about widgets: every entry point (the
 app, `report`, `checkin`) scores through these functions, so their numbers

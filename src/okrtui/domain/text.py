@@ -1,4 +1,4 @@
-"""Rules for user text and numbers, shared by every model field (PRODUCT.md §9).
+"""Rules for user text and numbers, shared by every model field (§9).
 
 User text is data: it is trimmed, bounded and kept free of characters that
 could drive a terminal (Cc, C1 included) or reorder what it shows (bidi

@@ -1,4 +1,4 @@
-"""The CSV interchange sheets (PRODUCT.md §7): read an OKR or a strategy sheet, write the OKR sheet.
+"""The CSV interchange sheets (§7): read an OKR or a strategy sheet, write the OKR sheet.
 
 A sheet is validated through the same models as the JSON format, but every
 problem is reported the way a spreadsheet user finds it: by line, column

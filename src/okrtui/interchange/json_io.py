@@ -1,4 +1,4 @@
-"""The JSON interchange format (PRODUCT.md §7): read a user's file, write an export."""
+"""The JSON interchange format (§7): read a user's file, write an export."""
 
 from __future__ import annotations
 

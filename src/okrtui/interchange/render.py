@@ -1,4 +1,4 @@
-"""Reports (PRODUCT.md §6) as plain text, Markdown and CSV, rendered from the `report --format json` dict.
+"""Reports (§6) as plain text, Markdown and CSV, rendered from the `report --format json` dict.
 
 Every renderer works from that one dict, so the formats cannot disagree on a
 number. User text is written literally: plain strings with no Rich markup or

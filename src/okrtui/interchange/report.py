@@ -1,4 +1,4 @@
-"""The scorecard report as data: the normative JSON shape of PRODUCT.md §6.
+"""The scorecard report as data: the normative JSON shape of §6.
 
 Text, Markdown and CSV are renderings of this one structure (render.py), so
 every format shows the same numbers.

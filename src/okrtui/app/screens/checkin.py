@@ -1,4 +1,4 @@
-"""The check-in dialog (PRODUCT.md §5, normative).
+"""The check-in dialog (§5, normative).
 
 Value (opens empty, focused, current value as placeholder), confidence
 (1–4 while it has focus), a one-line note; enter saves, escape cancels.

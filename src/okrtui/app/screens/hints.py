@@ -1,4 +1,4 @@
-"""The hints view (PRODUCT.md §4): what the scorecard suggests looking at; enter jumps to it."""
+"""The hints view (§4): what the scorecard suggests looking at; enter jumps to it."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -547,3 +548,31 @@ class TestCycleSize:
         code, out, err = run("import", sheet)
         assert code == 2, err
         assert f"cycle 2026-Q4 would hold {held + 4} key results" in err
+
+
+class TestOtherFilesystemFailures:
+    def test_a_read_only_filesystem_is_a_sentence(self, store_on_small_disk, run):
+        store = store_on_small_disk
+        disk = store.parent.parent
+        done = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount the tmpfs read-only: {done.stderr.strip()}")
+        before = snapshot_bytes(store)
+        code, out, err = run("checkin", "KR-28", "800", "--at", AT, "--store", store)
+        assert code == 1, err
+        assert "read-only" in err.lower() and "Traceback" not in err
+        assert snapshot_bytes(store) == before
+        assert run("report", "--as-of", AS_OF, "--store", store).code == 0
+
+    def test_export_to_a_full_disk_is_exit_1_and_leaves_no_file(self, small_disk, sample_store, run):
+        fill(small_disk, 0)
+        target = small_disk / "export.json"
+        code, out, err = run("export", "-o", target)
+        assert code == 1 and "No space left on device" in err and str(target) in err
+        assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+    def test_a_part_that_vanished_is_named(self, run, sample_store):
+        part = parts_dir(sample_store) / cycle_entry(sample_store, "2026-Q4")["file"]
+        part.unlink()
+        code, out, err = run("checkin", "KR-28", "800", "--at", AT)
+        assert code == 1 and str(part) in err and "missing" in err

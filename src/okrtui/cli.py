@@ -161,8 +161,12 @@ def _write_output(text: str, output: Optional[str]) -> None:
     path = Path(output)
     try:
         replace_atomically(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory") from None
+    except OSError as exc:  # a write that failed: exit 1, like the store's own
+        from okrtui.store import StoreError
+
+        raise StoreError(f"{path}: cannot write ({exc.strerror}); nothing was written") from None
 
 
 # -- commands ----------------------------------------------------------------

@@ -376,7 +376,7 @@ class TestFormatOneStore:
         assert code == 0, err
         assert main_tables(format1)["meta"]["1"]["version"] == 2
         assert all(row["part_crc"] is not None for row in main_tables(format1)["cycles"].values())
-        backup = list(format1.parent.glob("okrtui.json.backup-*-format-1.json"))
+        backup = list(format1.parent.glob("okrtui.json.backup-*-format-1-g2.json"))
         assert len(backup) == 1
         assert json.loads(backup[0].read_text(encoding="utf-8")) == exported
         migrated = export_doc(format1)
@@ -385,6 +385,12 @@ class TestFormatOneStore:
         find_kr(migrated, "KR-28")["current"] = find_kr(exported, "KR-28")["current"]
         assert migrated == exported
         assert run("doctor", "--store", format1).code == 0
+
+    def test_refused_writes_take_one_migration_backup(self, run, format1):
+        for _ in range(4):
+            assert run("checkin", "KR-28", "not-a-number", "--store", format1).code == 2
+        assert len(list(format1.parent.glob("okrtui.json.backup-*"))) == 1
+        assert main_tables(format1)["meta"]["1"]["version"] == 1
 
     def test_a_damaged_format1_log_is_not_migrated(self, run, format1):
         log = format1.parent / "okrtui.json.d" / "c3.log"

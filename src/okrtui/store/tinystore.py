@@ -502,9 +502,13 @@ class Store:
         """A store of an older format is kept as an interchange backup before its first write
         (taken before the change touches the snapshot's objects)."""
         if snapshot.entries and snapshot.meta.version < STORE_VERSION:
-            from okrtui.store.backup import keep_backup
+            from okrtui.store.backup import backups, keep_backup
 
-            keep_backup(self, snapshot, dt.datetime.now(dt.timezone.utc), reason=f"format-{snapshot.meta.version}")
+            # One per generation: a write refused after its backup must not, repeated,
+            # push the import backups out.
+            reason = f"format-{snapshot.meta.version}-g{snapshot.generation}"
+            if not any(path.name.endswith(f"-{reason}.json") for path in backups(self.target)):
+                keep_backup(self, snapshot, dt.datetime.now(dt.timezone.utc), reason=reason)
 
     def _migrate(self, tx: Transaction) -> None:
         """Format 1 to 2: read every cycle and its history the thorough way (the backup did),

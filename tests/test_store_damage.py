@@ -26,11 +26,11 @@ def _q4_row(tables: dict) -> dict:
 
 def test_a_crash_before_the_commit_does_not_block_the_next_write(run, sample_store):
     # Die exactly between writing the new cycle part and renaming the main file.
-    def crash(path, data, like=None):
+    def crash(temp, path):
         raise SystemExit(9)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(files, "replace_atomically", crash)
+        patch.setattr(files, "rename_into_place", crash)
         # A killed process cleans nothing up: what it wrote stays for the next writer.
         patch.setattr(tinystore, "_take_back", lambda written, appended: None)
         assert run("checkin", "KR-28", "800", "--at", AT).code != 0

@@ -112,7 +112,12 @@ class TestFullDisk:
             return
         assert result.code == 1, result
         assert "No space left on device" in result.err
-        assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+        # No store: only the (empty) lock file stays, since another writer may wait on it.
+        assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "team"]
+        assert [p.name for p in (small_disk / "team").iterdir()] == ["okrtui.json.lock"]
+        assert (small_disk / "team" / "okrtui.json.lock").stat().st_size == 0
+        doctor = run_process("doctor", "--store", store)
+        assert doctor.code == 1 and "no store here" in doctor.out
 
     async def test_the_app_says_not_saved_keeps_the_value_and_goes_on(self, store_on_small_disk):
         from okrtui.app.app import OkrApp

@@ -9,6 +9,7 @@ place and tears under kill -9 (10 of 250 files, measured), hence this module.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 import zlib
@@ -82,7 +83,7 @@ def fsync_dir(directory: Path) -> None:
 def _match_owner(fd: int, like: os.stat_result | None) -> None:
     if like is None:
         return
-    os.fchmod(fd, stat.S_IMODE(like.st_mode))
+    os.fchmod(fd, stat.S_IMODE(like.st_mode) & 0o666)  # never set-id, sticky or executable
     try:
         os.fchown(fd, -1, like.st_gid)
     except OSError:
@@ -112,6 +113,11 @@ def write_new(path: Path, data: bytes, like: os.stat_result | None = None) -> No
 
 def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Replace `path` with `data` in one rename, keeping the old file's mode and group."""
+    put_in_place(new_version(path, data, like), path)
+
+
+def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> Path:
+    """The next version of `path`, written and fsynced beside it under a temporary name."""
     if like is None:
         try:
             like = os.stat(path)
@@ -119,13 +125,24 @@ def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = No
             like = None
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
-    with naming(path):
-        try:
-            os.replace(temp, path)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+    return temp
+
+
+def put_in_place(temp: Path, path: Path) -> None:
+    rename_into_place(temp, path)
     fsync_dir(path.parent)
+
+
+def rename_into_place(temp: Path, path: Path) -> None:
+    """Rename a new version over `path`: the atomic step (callers then fsync the directory)."""
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
@@ -133,8 +150,11 @@ def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> No
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     try:
-        with naming(path):
-            os.link(temp, path)  # fails when `path` exists, unlike a rename
+        os.link(temp, path)  # fails when `path` exists, unlike a rename
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     finally:
         temp.unlink(missing_ok=True)
     fsync_dir(path.parent)
@@ -152,20 +172,24 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+def is_temp_of(name: str, path: Path) -> bool:
+    """Whether `name` is one of `path`'s own temporary files (not a backup's, not another store's)."""
+    return re.fullmatch(re.escape(temp_prefix(path)) + r"[0-9a-f]{8}" + re.escape(TEMP_SUFFIX), name) is not None
+
+
 def clean_temp_files(path: Path) -> None:
     """Remove the temporary files of `path` that a crashed writer left (call under its lock).
 
     Only this file's own temporaries: another store, or an export, may share the directory.
     """
-    directory, prefix = path.parent, temp_prefix(path)
     try:
-        names = os.listdir(directory)
+        names = os.listdir(path.parent)
     except OSError:
         return
     for name in names:
-        if name.startswith(prefix) and name.endswith(TEMP_SUFFIX):
+        if is_temp_of(name, path):
             try:
-                os.unlink(directory / name)
+                os.unlink(path.parent / name)
             except OSError:
                 pass
 

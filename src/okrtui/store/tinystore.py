@@ -42,6 +42,9 @@ from okrtui.store.layout import (
 )
 
 LOCK_TIMEOUT = 10.0
+# Lock-free preparations of a change before it is prepared under the lock, when other
+# commits keep landing in between (each preparation that loses the race costs only time).
+PREPARE_ATTEMPTS = 3
 R = TypeVar("R")
 
 
@@ -61,8 +64,8 @@ class _PartMissing(Exception):
         self.path = path
 
 
-def _tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[str, Any]]], int]:
-    """Every table of a TinyDB file, documents in store order, and the file's checksum.
+def _tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[str, Any]]], tuple[int, int]]:
+    """Every table of a TinyDB file, documents in store order, and the file's (size, checksum).
 
     `crc`: the checksum the file must have (a part, as the main file recorded it).
     """
@@ -94,20 +97,21 @@ def _tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[
         raise StoreError(f"{path}: not an okrtui store (not a TinyDB file)")
     db = TinyDB(storage=MemoryStorage)
     db.storage.write(raw)
-    return {name: db.table(name).all() for name in raw}, actual
+    return {name: db.table(name).all() for name in raw}, (len(data), actual)
 
 
 class Snapshot:
     """The store as one committed main file saw it. Cycles load on first use."""
 
     def __init__(self, store: "Store", meta: Meta, strategy: list[StrategicObjective],
-                 entries: list[CycleEntry], identity: Optional[int] = None):
+                 entries: list[CycleEntry], identity: Optional[tuple[int, int]] = None):
         self.store = store
         self.meta = meta
         self.strategy = strategy
         self.entries = entries
-        # The main file's checksum (None: no main file): equal identities, equal committed state.
-        self.identity = identity
+        # The main file's (size, checksum), None when there is none; with the generation, which
+        # every commit raises, equal identities mean the same committed state.
+        self.identity = (meta.generation, *identity) if identity is not None else None
         self._cycles: dict[str, Cycle] = {}
 
     @property
@@ -397,38 +401,45 @@ class Store:
 
     def _write(self, change: Callable[[Transaction], R]) -> R:
         self._refuse_unless_writable()
-        prepared: Optional[tuple[Transaction, R]] = None
+        for attempt in range(PREPARE_ATTEMPTS + 1):
+            locked_only = attempt == PREPARE_ATTEMPTS  # the last resort: everything under the lock
+            prepared = None if locked_only else self._prepare(change)
+            with self._locked() as like:
+                snapshot = self.snapshot()
+                problems = self.damage(snapshot)
+                if problems:
+                    raise StoreError(problems[0] + "; the store is damaged, nothing was written "
+                                     "(see `okrtui doctor`)")
+                if prepared is not None and prepared[0].base.identity == snapshot.identity:
+                    tx, result = prepared
+                elif locked_only or prepared is None:
+                    self._back_up_before_migrating(snapshot)
+                    tx = Transaction(self, snapshot)
+                    result = change(tx)
+                else:
+                    continue  # another commit landed meanwhile: prepare again, without the lock
+                if snapshot.identity is not None and snapshot.meta.version < STORE_VERSION:
+                    self._migrate(tx)
+                self._commit(tx, like)
+                return result
+        raise AssertionError("unreachable: the last attempt runs under the lock")
+
+    def _prepare(self, change: Callable[[Transaction], R]) -> Optional[tuple[Transaction, R]]:
+        """The change run on a lock-free snapshot; None when that cannot be done there
+        (a commit raced the read, or the store is damaged: the locked attempt says so)."""
         try:
             snapshot = self.snapshot()
             self._back_up_before_migrating(snapshot)
             tx = Transaction(self, snapshot)
             try:
-                prepared = (tx, change(tx))
+                return tx, change(tx)
             except InvalidInput:
                 # A damaged store is reported as such, before anything about the input.
                 if not self.damage(snapshot):
                     raise
         except (_PartMissing, StoreError):
-            # A commit raced the lock-free read, or the store is damaged: prepare again
-            # under the lock, where damage is reported the way every writer reports it.
             pass
-        with self._locked() as like:
-            snapshot = self.snapshot()
-            problems = self.damage(snapshot)
-            if problems:
-                raise StoreError(problems[0] + "; the store is damaged, nothing was written "
-                                 "(see `okrtui doctor`)")
-            if prepared is not None and prepared[0].base.identity == snapshot.identity:
-                tx, result = prepared
-            else:
-                if prepared is None or prepared[0].base.meta.version != snapshot.meta.version:
-                    self._back_up_before_migrating(snapshot)
-                tx = Transaction(self, snapshot)
-                result = change(tx)
-            if snapshot.entries and snapshot.meta.version < STORE_VERSION:
-                self._migrate(tx)
-            self._commit(tx, like)
-        return result
+        return None
 
     def _refuse_unless_writable(self) -> None:
         if self.read_only:
@@ -490,8 +501,9 @@ class Store:
             os.close(fd)
 
     def _undo_creation(self, new_dirs: list[Path]) -> None:
-        """A first write that failed leaves nothing behind: no lock file, no empty directories."""
-        self.lock_path.unlink(missing_ok=True)
+        """A first write that failed leaves no store behind: no parts directory, and no
+        directories it made but the one holding the lock file. The lock file stays: another
+        process may already wait on it, and a new one would let two writers in at once."""
         for directory in [self.parts_dir, *reversed(new_dirs)]:
             try:
                 directory.rmdir()
@@ -501,7 +513,7 @@ class Store:
     def _back_up_before_migrating(self, snapshot: Snapshot) -> None:
         """A store of an older format is kept as an interchange backup before its first write
         (taken before the change touches the snapshot's objects)."""
-        if snapshot.entries and snapshot.meta.version < STORE_VERSION:
+        if (snapshot.entries or snapshot.strategy) and snapshot.meta.version < STORE_VERSION:
             from okrtui.store.backup import backups, keep_backup
 
             # One per generation: a write refused after its backup must not, repeated,
@@ -513,13 +525,17 @@ class Store:
     def _migrate(self, tx: Transaction) -> None:
         """Format 1 to 2: read every cycle and its history the thorough way (the backup did),
         then record the checksums of the files so read (format 1 had none)."""
-        for entry in tx.entries:
-            tx.base.cycle(entry.id)
-            tx.base.history(entry.id)
-            if entry.file:
-                entry.part_crc = files.checksum(files.read_own(self.parts_dir / entry.file))
-            entry.log_crc = files.checksum(files.read_own(self.parts_dir / entry.log_name, entry.log_len)) \
-                if entry.log_len else None
+        try:
+            for held in tx.base.entries:
+                tx.base.cycle(held.id)
+                tx.base.history(held.id)
+                entry = tx.entry(held.id)
+                if entry.part_crc is None and held.file:
+                    entry.part_crc = files.checksum(files.read_own(self.parts_dir / held.file))
+                if entry.log_crc is None and held.log_len:
+                    entry.log_crc = files.checksum(files.read_own(self.parts_dir / held.log_name, held.log_len))
+        except OSError as exc:
+            raise StoreError(files.os_problem(exc, "cannot be read") + "; nothing was written") from None
         tx.meta.version = STORE_VERSION
 
     def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
@@ -541,6 +557,7 @@ class Store:
         # Leftovers of a writer that crashed before its commit would collide with our names.
         self._remove_orphans(tx.base.entries)
         generation = tx.meta.generation + 1
+        committed = False
         superseded: list[Path] = []
         written: list[Path] = []
         appended: list[tuple[Path, int]] = []
@@ -551,9 +568,8 @@ class Store:
                 pending = tx._checkins.get(cycle_id, [])
                 if pending:
                     log = parts / entry.log_name
-                    appended.append((log, entry.log_len))
                     lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
-                    self._append_log(log, entry.log_len, lines, like)
+                    self._append_log(log, entry.log_len, lines, like, appended)
                     entry.log_crc = files.checksum(lines, entry.log_crc or 0)
                     entry.log_len += len(lines)
                 if entry.file:
@@ -563,8 +579,8 @@ class Store:
                 entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
                 entry.kr_refs = runs([ref_number(k.ref) for k in _all_krs(cycle)])
                 data = files.dumps({"objectives": table(_cycle_docs(cycle))})
+                files.write_new(parts / entry.file, data, like)  # removes its own file on failure
                 written.append(parts / entry.file)
-                files.write_new(parts / entry.file, data, like)
                 entry.part_crc = files.checksum(data)
             files.fsync_dir(parts)
             tx.meta.generation = generation
@@ -574,9 +590,14 @@ class Store:
                 "strategy": table([s.to_doc() for s in tx.strategy]),
                 "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
             }
-            files.replace_atomically(self.target, files.dumps(main), like)
+            temp = files.new_version(self.target, files.dumps(main), like)
+            written.append(temp)
+            files.rename_into_place(temp, self.target)
+            committed = True  # from here on, what was written is the store
+            files.fsync_dir(self.target.parent)
         except BaseException:
-            _take_back(written, appended)
+            if not committed:
+                _take_back(written, appended)
             raise
         for path in superseded:
             try:
@@ -584,11 +605,20 @@ class Store:
             except OSError:
                 pass  # committed already; the next write removes it as an orphan
 
-    def _append_log(self, path: Path, committed: int, lines: bytes, like: Optional[os.stat_result]) -> None:
+    def _append_log(self, path: Path, committed: int, lines: bytes, like: Optional[os.stat_result],
+                    appended: list[tuple[Path, int]]) -> None:
+        """Append after the committed bytes; `appended` learns how to take it back."""
         with files.naming(path):
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | files.NOFOLLOW, 0o666)
             try:
-                if like is not None and committed == 0:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, 0o666)
+                created = True
+            except FileExistsError:
+                fd = os.open(path, os.O_RDWR | files.NOFOLLOW)
+                created = False
+            # A log this write made may go again if it fails; one that was there is cut back.
+            appended.append((path, -1 if created else committed))
+            try:
+                if created:
                     files._match_owner(fd, like)
                 # Bytes past the committed length belong to a writer that crashed before its commit.
                 os.ftruncate(fd, committed)
@@ -628,7 +658,7 @@ def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
             pass
     for path, length in appended:
         try:
-            if length == 0:  # nothing of it was committed: the whole file is this commit's
+            if length < 0:  # made by this commit
                 path.unlink(missing_ok=True)
             else:
                 os.truncate(path, length)

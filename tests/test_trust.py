@@ -587,3 +587,70 @@ class TestOtherFilesystemFailures:
         part.unlink()
         code, out, err = run("checkin", "KR-28", "800", "--at", AT)
         assert code == 1 and str(part) in err and "missing" in err
+
+
+class TestFromTheSecondRead:
+    """Holes a review of the store change found, each pinned down."""
+
+    def test_importing_a_new_cycle_into_a_format1_store_migrates_it(self, run, tmp_path):
+        folder = tmp_path / "old"
+        shutil.copytree(Path(__file__).parent / "data" / "format1", folder)
+        store = folder / "okrtui.json"
+        sheet = tmp_path / "new-cycle.json"
+        sheet.write_text(json.dumps({"format": "okrtui/1", "cycles": [{
+            "id": "2031-Q1", "start": "2031-01-01", "end": "2031-03-31",
+            "objectives": [{"title": "Later", "key_results": [{"title": "k", "start": 0, "target": 1}]}]}]}),
+            encoding="utf-8")
+        code, out, err = run("import", sheet, "--store", store)
+        assert code == 0, err
+        assert main_tables(store)["meta"]["1"]["version"] == 2
+        assert run("doctor", "--store", store).code == 0
+
+    def test_an_interrupt_after_the_commit_takes_nothing_back(self, run, sample_store, monkeypatch):
+        import okrtui.store.files as files
+
+        real = files.fsync_dir
+        calls = []
+
+        def interrupted(directory):
+            real(directory)
+            if directory == sample_store.parent and calls:
+                raise KeyboardInterrupt
+            calls.append(directory)
+
+        monkeypatch.setattr(files, "fsync_dir", interrupted)
+        code, out, err = run("checkin", "KR-28", "800", "--at", AT)
+        assert (code, err) == (130, "okrtui: interrupted\n")
+        monkeypatch.setattr(files, "fsync_dir", real)
+        assert run("doctor").code == 0
+        assert find_kr(export_doc(), "KR-28")["current"] == 800
+
+    def test_a_leftover_log_of_a_crashed_first_write_is_reused(self, run, sample_store, tmp_path):
+        slot = main_tables(sample_store)["meta"]["1"]["next_slot"]
+        leftover = parts_dir(sample_store) / f"c{slot}.log"
+        leftover.write_bytes(b'["KR-1", {"half a line')
+        os.chown(leftover, 1234, 1234)
+        os.chmod(leftover, 0o600)
+        sheet = tmp_path / "new-cycle.json"
+        sheet.write_text(json.dumps({"format": "okrtui/1", "cycles": [{
+            "id": "2031-Q1", "start": "2031-01-01", "end": "2031-03-31",
+            "objectives": [{"title": "Later", "key_results": [{"title": "k", "start": 0, "target": 1, "checkins": [
+                {"at": "2026-11-20T10:00:00Z", "author": "a", "value": 1, "confidence": "on-track",
+                 "note": ""}]}]}]}]}), encoding="utf-8")
+        code, out, err = run("import", sheet)
+        assert code == 0, err
+        info = os.stat(leftover)
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (1234, 0o600)  # reused, never chmod-ed
+        later = next(c for c in export_doc()["cycles"] if c["id"] == "2031-Q1")
+        assert [c["value"] for c in later["objectives"][0]["key_results"][0]["checkins"]] == [1]
+        assert run("doctor").code == 0
+
+    def test_backups_taken_in_one_second_sort_by_age(self, run, sample_store, tmp_path):
+        from okrtui.store import Store
+        from okrtui.store.backup import backups, keep_backup
+
+        store = Store(sample_store)
+        moment = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.timezone.utc)
+        made = [store.load(lambda snapshot: keep_backup(store, snapshot, moment)) for _ in range(4)]
+        kept = backups(store.target)
+        assert kept == made[-3:]  # the newest three, oldest first

@@ -178,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store = _existing_store(args, read_only=True)
     report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle),
-                                                  store.damage(snapshot)))
+                                                  store.damage_seen(snapshot)))
     for problem in damage:  # what the report did not need to read; writers refuse the store
         print(f"okrtui: warning: {printable(problem)} (this report does not depend on it; "
               "see `okrtui doctor`)", file=sys.stderr)
@@ -365,6 +365,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         complain(os_problem(exc, "failed"))
         return EXIT_STORE
+    except KeyboardInterrupt:  # ctrl+c: the store holds the old state or the new one
+        complain("interrupted")
+        return 130
     except MemoryError:
         complain("out of memory; nothing was written")
         return EXIT_STORE

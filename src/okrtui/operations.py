@@ -197,7 +197,7 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
     objectives = [o for c in incoming.cycles for o in c.objectives]
     given = [(item, item.ref) for o in objectives for item in (o, *o.key_results)]
     parents = [(o, o.parent) for o in objectives]
-    backed_up = []
+    backed_up: list = []  # [identity of the state backed up, its backup file]
 
     def change(tx) -> None:
         for item, ref in given:
@@ -240,10 +240,13 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         )
         if problems:
             raise InvalidInput(problems)
-        if (tx.base.strategy or tx.base.entries) and not backed_up:
-            # Taken while preparing, without the lock: a large store's backup holds nobody
-            # up. Should the change run again under the lock, this backup stands.
-            backed_up.append(keep_backup(store, tx.base, now))
+        if (tx.base.strategy or tx.base.entries) and (not backed_up or backed_up[0] != tx.base.identity):
+            # Usually taken while preparing, without the lock, so a large store's backup holds
+            # nobody up; when the change runs again on newer state, that state is backed up
+            # instead (the older backup goes: it is not the state before this import).
+            if backed_up:
+                backed_up[1].unlink(missing_ok=True)
+            backed_up[:] = [tx.base.identity, keep_backup(store, tx.base, now)]
         if incoming.organization is not None:
             tx.organization = incoming.organization
         position = {s.code: i for i, s in enumerate(tx.strategy)}

@@ -27,7 +27,7 @@ from okrtui.app.board import Board, build_board
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
-from okrtui.domain.errors import InvalidInput
+from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.models import CheckIn
 from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
@@ -161,8 +161,11 @@ class OkrApp(App):
             checkin = CheckIn.model_validate({"at": present_time(found[1], now), "author": self.user,
                                               "value": value, "confidence": request.confidence,
                                               "note": request.note})
-        except (ValueError, ValidationError) as exc:
+        except ValueError as exc:
             self._not_saved(request, str(exc))
+            return
+        except ValidationError as exc:
+            self._not_saved(request, "; ".join(describe(exc)))
             return
         changes, board = self.board.with_checkin(request.ref, checkin)
         self.show(board)

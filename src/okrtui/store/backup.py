@@ -34,16 +34,17 @@ def keep_backup(store, snapshot, now: dt.datetime, reason: str = "") -> Path:
     """Before a bulk change, the store as it was, as an interchange file beside it.
 
     Restorable with `okrtui import`; only the newest few are kept; a backup never
-    replaces another (a second one in the same second gets a number).
+    replaces another (a second one in the same second gets the next number).
     """
     from okrtui.interchange.json_io import dump_scorecard
 
     target = store.target
     data = dump_scorecard(export_scorecard(snapshot)).encode("utf-8")
-    stem = f"{target.name}.backup-{now:%Y%m%dT%H%M%S}Z" + (f"-{reason}" if reason else "")
     like = os.stat(target)
     for number in range(1, 1000):
-        path = target.with_name(stem + (f"-{number}" if number > 1 else "") + ".json")
+        # Named so that the names sort by age: time, then a number within the same second.
+        path = target.with_name(f"{target.name}.backup-{now:%Y%m%dT%H%M%S}Z-{number:03d}"
+                                + (f"-{reason}" if reason else "") + ".json")
         try:
             files.place_new(path, data, like)
             break

@@ -7,10 +7,11 @@ that writes refuses (store.guard holds the checks both use).
 from __future__ import annotations
 
 import os
+import re
 
 from okrtui.store import guard
 from okrtui.store.backup import backups
-from okrtui.store.files import TEMP_SUFFIX
+from okrtui.store.files import TEMP_SUFFIX, is_temp_of
 from okrtui.store.layout import STORE_VERSION
 from okrtui.store.tinystore import Store, StoreError
 
@@ -52,7 +53,9 @@ def _survey(store: Store, snapshot) -> tuple[list[str], list[str]]:
                      f"{STORE_VERSION}, keeping a backup beside it")
     named = {e.file for e in snapshot.entries if e.file}
     if store.parts_dir.is_dir() and not store.parts_dir.is_symlink():
-        stray = [n for n in os.listdir(store.parts_dir) if n.endswith(".json") and n not in named]
+        # Exactly what the next write removes (tinystore.Store._remove_orphans).
+        stray = [n for n in os.listdir(store.parts_dir)
+                 if re.fullmatch(r"c\d+-\d+\.json", n) and n not in named]
         if stray:
             lines.append(f"note: {len(stray)} part file(s) of an interrupted write; the next write removes them")
     return lines, problems
@@ -79,9 +82,12 @@ def examine(store: Store) -> tuple[bool, list[str]]:
     for directory in (store.target.parent, store.parts_dir):
         if directory.is_dir() and not directory.is_symlink():
             try:
-                leftovers += [name for name in os.listdir(directory) if name.endswith(TEMP_SUFFIX)]
+                names = os.listdir(directory)
             except OSError:
-                pass
+                continue
+            # This store's own temporaries, which the next write removes.
+            leftovers += [n for n in names if is_temp_of(n, store.target)
+                          or (directory == store.parts_dir and n.endswith(TEMP_SUFFIX))]
     if leftovers:
         lines.append(f"note: {len(leftovers)} temporary file(s) of an interrupted write; the next write removes them")
     kept = backups(store.target)

@@ -385,6 +385,14 @@ class Store:
         """Everything that makes writers refuse this store (doctor reads deeper still)."""
         return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries)
 
+    def damage_seen(self, snapshot: Snapshot) -> list[str]:
+        """`damage` for a reader inside `load`: a part superseded by a commit since the
+        snapshot was read is a race, not damage, so `load` starts over instead."""
+        problems = self.damage(snapshot)
+        if problems and self.snapshot().identity != snapshot.identity:
+            raise _PartMissing(self.target)
+        return problems
+
     def write(self, change: Callable[[Transaction], R]) -> R:
         """Run `change(tx)` on the store's state and commit what it did; return its result.
 

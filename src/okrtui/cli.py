@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -20,6 +21,7 @@ from okrtui import __version__
 from okrtui.domain.errors import InvalidInput
 
 EXIT_OK, EXIT_STORE, EXIT_INPUT = 0, 1, 2
+MAX_PROBLEMS_SHOWN = 20
 
 
 class UsageError(Exception):
@@ -126,7 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _store(args: argparse.Namespace, read_only: bool = False):
     from okrtui.store import Store, resolve_store_path
 
-    return Store(resolve_store_path(getattr(args, "store", None)), read_only=read_only)
+    given = getattr(args, "store", None)
+    if given is not None and not given.strip():
+        raise UsageError("--store: the path is empty")
+    if given is not None and given.endswith(("/", os.sep)):
+        raise UsageError(f"--store {given}: names a directory; give the store's main file (e.g. {given}okrtui.json)")
+    return Store(resolve_store_path(given), read_only=read_only)
 
 
 def _existing_store(args: argparse.Namespace, read_only: bool = False):
@@ -152,13 +159,23 @@ def _as_of(args: argparse.Namespace) -> dt.date:
     return getattr(args, "as_of", None) or dt.datetime.now(dt.timezone.utc).date()
 
 
-def _write_output(text: str, output: Optional[str]) -> None:
+def _write_output(text: str, output: Optional[str], store) -> None:
     if output is None:
         sys.stdout.write(text)
         return
     from okrtui.store.files import replace_atomically
 
+    if not output.strip():
+        raise UsageError("-o: a file name is required")
     path = Path(output)
+    if store.owns(path):
+        raise UsageError(f"{path}: is part of the store; export to a file of its own")
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        raise UsageError(f"{path}: not a regular file (export replaces the file it writes)")
     try:
         replace_atomically(path, text.encode("utf-8"))
     except IsADirectoryError:
@@ -211,7 +228,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return write_okr_sheet(cycle)
 
         text = store.load(sheet)
-    _write_output(text, args.output)
+    _write_output(text, args.output, store)
     return EXIT_OK
 
 
@@ -349,8 +366,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                   "forbids every write (nothing was written)")
         return COMMANDS[args.command](args)
     except InvalidInput as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
             complain(problem)
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            complain(f"... and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more problems")
         return EXIT_INPUT
     except UsageError as exc:
         complain(str(exc))

@@ -34,7 +34,7 @@ from okrtui.domain.scoring import (
 )
 from okrtui.domain.text import OBJECTIVE_REF_RE, parse_number, score_text
 from okrtui.store import Snapshot, Store
-from okrtui.store.backup import export_scorecard, keep_backup  # noqa: F401  (export: also for the CLI)
+from okrtui.store.backup import export_scorecard  # noqa: F401  (also for the CLI)
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
@@ -197,7 +197,6 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
     objectives = [o for c in incoming.cycles for o in c.objectives]
     given = [(item, item.ref) for o in objectives for item in (o, *o.key_results)]
     parents = [(o, o.parent) for o in objectives]
-    backed_up: list = []  # [identity of the state backed up, its backup file]
 
     def change(tx) -> None:
         for item, ref in given:
@@ -213,8 +212,7 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         for c, cycle in enumerate(incoming.cycles):
             entry = tx.entry(cycle.id)
             if entry is None:
-                if _kr_count(cycle) > MAX_KEY_RESULTS_PER_CYCLE:
-                    problems.append(too_large(cycle.id, _kr_count(cycle)) + f" at cycles[{c}]")
+                problems += _size_problems(cycle, c, 0, 0)
                 continue
             if (entry.start, entry.end) != (cycle.start, cycle.end):
                 problems.append(
@@ -224,9 +222,7 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
             if entry.closed and cycle.objectives:
                 problems.append(f"objectives: cycle {cycle.id} is closed; reopen it first at cycles[{c}].objectives")
             held = tx.cycle(cycle.id, edit=False)
-            held_krs = sum(len(o.key_results) for o in held.objectives)
-            if held_krs + _kr_count(cycle) > MAX_KEY_RESULTS_PER_CYCLE:
-                problems.append(too_large(cycle.id, held_krs + _kr_count(cycle)) + f" at cycles[{c}]")
+            problems += _size_problems(cycle, c, len(held.objectives), _kr_count(held))
             existing_parents[cycle.id] = {o.ref: o.parent for o in held.objectives}
             existing_titles[cycle.id] = [(o.title, o.ref) for o in held.objectives]
         _assign_refs(tx, incoming, used_objectives, used_krs)
@@ -240,13 +236,10 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         )
         if problems:
             raise InvalidInput(problems)
-        if (tx.base.strategy or tx.base.entries) and (not backed_up or backed_up[0] != tx.base.identity):
+        if tx.base.strategy or tx.base.entries:
             # Usually taken while preparing, without the lock, so a large store's backup holds
-            # nobody up; when the change runs again on newer state, that state is backed up
-            # instead (the older backup goes: it is not the state before this import).
-            if backed_up:
-                backed_up[1].unlink(missing_ok=True)
-            backed_up[:] = [tx.base.identity, keep_backup(store, tx.base, now)]
+            # nobody up; it stays only if this import commits on exactly that state.
+            tx.back_up(now)
         if incoming.organization is not None:
             tx.organization = incoming.organization
         position = {s.code: i for i, s in enumerate(tx.strategy)}
@@ -276,6 +269,16 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
 
 def _kr_count(cycle: Cycle) -> int:
     return sum(len(o.key_results) for o in cycle.objectives)
+
+
+def _size_problems(cycle: Cycle, c: int, held_objectives: int, held_krs: int) -> list[str]:
+    """A cycle grown past what one cycle may hold, by this import (objectives or key results)."""
+    problems = []
+    for count, what in ((held_krs + _kr_count(cycle), "key results"),
+                        (held_objectives + len(cycle.objectives), "objectives")):
+        if count > MAX_KEY_RESULTS_PER_CYCLE:
+            problems.append(too_large(cycle.id, count, what) + f" at cycles[{c}]")
+    return problems
 
 
 def _future_checkins(incoming: Scorecard, now: dt.datetime) -> list[str]:

@@ -18,8 +18,9 @@ from okrtui.domain.models import Cycle, StrategicObjective
 MAX_KEY_RESULTS_PER_CYCLE = 20_000
 
 
-def too_large(cycle_id: str, count: int) -> str:
-    return (f"key_results: cycle {cycle_id} would hold {count:,} key results; a cycle holds at most "
+def too_large(cycle_id: str, count: int, what: str = "key results") -> str:
+    field = "key_results" if what == "key results" else "objectives"
+    return (f"{field}: cycle {cycle_id} would hold {count:,} {what}; a cycle holds at most "
             f"{MAX_KEY_RESULTS_PER_CYCLE:,} (split it, e.g. by quarter)")
 
 

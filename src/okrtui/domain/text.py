@@ -21,13 +21,14 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,16}$")
 LOOKS_LIKE_REF = re.compile(r"^(o|kr)-\d+$", re.IGNORECASE)
 # Up to nine digits: a billion refs is plenty, and the number must fit every JSON tool.
+MAX_REF = 999_999_999
 OBJECTIVE_REF_RE = re.compile(r"^O-[1-9][0-9]{0,8}$")
 KEY_RESULT_REF_RE = re.compile(r"^KR-[1-9][0-9]{0,8}$")
 
 # One range for every number at every entry point: beyond it no score is meaningful,
 # and every integer inside it round-trips through any JSON tool exactly.
 MAX_NUMBER = 10**15
-NUMBER_TEXT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+NUMBER_TEXT_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
 # An integer of more digits than this is outside the range: refused unread, so a
 # 5,000-digit integer never reaches int() (which refuses over 4,300 digits).
 _MAX_DIGITS = 16
@@ -122,7 +123,7 @@ def parse_number(text: str) -> int | float:
     trimmed = text.strip()
     if not NUMBER_TEXT_RE.match(trimmed):
         raise ValueError(f"{_quoted(text)} is not a number")
-    value = json_int(trimmed) if re.fullmatch(r"[+-]?\d+", trimmed) else float(trimmed)
+    value = json_int(trimmed) if re.fullmatch(r"[+-]?[0-9]+", trimmed) else float(trimmed)
     if isinstance(value, TooManyDigits):
         raise ValueError(f"{_quoted(text)} is beyond \u00b110^15")
     if isinstance(value, float) and not math.isfinite(value):

@@ -52,10 +52,13 @@ def _survey(store: Store, snapshot) -> tuple[list[str], list[str]]:
         lines.append(f"note: store format {snapshot.meta.version}; the next write upgrades it to "
                      f"{STORE_VERSION}, keeping a backup beside it")
     named = {e.file for e in snapshot.entries if e.file}
-    if store.parts_dir.is_dir() and not store.parts_dir.is_symlink():
+    try:
+        names = os.listdir(store.parts_dir) if not store.parts_dir.is_symlink() else []
+    except OSError:
+        names = []  # an unreadable parts directory is reported with the cycles it holds
+    if names:
         # Exactly what the next write removes (tinystore.Store._remove_orphans).
-        stray = [n for n in os.listdir(store.parts_dir)
-                 if re.fullmatch(r"c\d+-\d+\.json", n) and n not in named]
+        stray = [n for n in names if re.fullmatch(r"c\d+-\d+\.json", n) and n not in named]
         if stray:
             lines.append(f"note: {len(stray)} part file(s) of an interrupted write; the next write removes them")
     return lines, problems
@@ -64,7 +67,15 @@ def _survey(store: Store, snapshot) -> tuple[list[str], list[str]]:
 def examine(store: Store) -> tuple[bool, list[str]]:
     lines = [f"store: {store.path}" + (f" -> {store.target}" if store.path != store.target else "")]
     if not store.exists():
-        lines.append("problem: no store here (create one with `okrtui init` or `okrtui import FILE`)")
+        if store._holds_parts():
+            lines.append(f"problem: no main file, but {store.parts_dir} holds a store's cycles. If the main "
+                         f"file was lost, restore it (or import the last backup into a new store); if the "
+                         f"very first write was interrupted, remove {store.parts_dir}. Writers refuse it meanwhile.")
+            kept = backups(store.target)
+            if kept:
+                lines.append(f"last backup: {kept[-1]} (restore: okrtui import {kept[-1]} --store NEW_PATH)")
+        else:
+            lines.append("problem: no store here (create one with `okrtui init` or `okrtui import FILE`)")
         return False, lines
     problems = store.layout_problems()
     try:
@@ -95,7 +106,8 @@ def examine(store: Store) -> tuple[bool, list[str]]:
         lines.append(f"last backup: {kept[-1]} (restore: okrtui import {kept[-1]} --store NEW_PATH)")
     elif problems:
         lines.append("last backup: none found beside the store")
-    writable = os.access(store.target, os.W_OK) and os.access(store.target.parent, os.W_OK)
+    writable = (os.access(store.target, os.W_OK) and os.access(store.target.parent, os.W_OK)
+                and (not store.lock_path.exists() or os.access(store.lock_path, os.W_OK)))
     lines.append("access: read-write" if writable else "access: read-only for you")
     if not problems:
         lines.append("ok: the store is healthy")

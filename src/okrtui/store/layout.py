@@ -42,6 +42,8 @@ from pydantic import (
 )
 
 from okrtui.domain.errors import describe
+from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE
+from okrtui.domain.text import MAX_REF
 from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective, Title
 
 STORE_FORMAT = "okrtui-store"
@@ -88,8 +90,10 @@ class CycleEntry(BaseModel):
     @classmethod
     def _runs(cls, value: list[list[int]]) -> list[list[int]]:
         for run in value:
-            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1]:
+            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1] <= MAX_REF:
                 raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
+        if sum(last - first + 1 for first, last in value) > MAX_KEY_RESULTS_PER_CYCLE:
+            raise ValueError(f"more refs than a cycle can hold ({MAX_KEY_RESULTS_PER_CYCLE:,})")
         return value
 
     @model_validator(mode="after")
@@ -153,7 +157,9 @@ def validated(adapter: TypeAdapter, data: Any, where: str):
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        raise ValueError("; ".join(describe(exc, (where,)))) from None
+        problems = describe(exc, (where,))
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise ValueError("; ".join(problems[:3]) + more) from None
 
 
 def parse_strategy(docs: list[Any]) -> list[StrategicObjective]:

@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import os
 import re
+import stat
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from tinydb.storages import MemoryStorage
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, parse_time, ref_number
+from okrtui.domain.text import MAX_REF
 from okrtui.store import files, guard
 from okrtui.store.layout import (
     STORE_FORMAT,
@@ -143,7 +145,7 @@ class Snapshot:
     def find(self, ref: str) -> Optional[CycleEntry]:
         """The cycle that holds an objective or key result ref."""
         prefix, _, number = ref.partition("-")
-        if not number.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", number):
             return None
         return next((e for e in self.entries if e.holds(prefix.upper(), int(number))), None)
 
@@ -207,13 +209,27 @@ class Transaction:
         self._checkins[cycle_id].append((kr_ref, checkin))
         self._dirty.add(cycle_id)
 
+    def back_up(self, now: dt.datetime, reason: str = "") -> Path:
+        """Keep the state this transaction starts from as an interchange backup beside the store.
+
+        The backup stays only if the write commits on exactly that state: a write that
+        fails, or runs again on newer state, takes its backup away again.
+        """
+        return self.store._back_up(self.base, now, reason)
+
     def next_objective_ref(self) -> str:
-        self.meta.next_objective += 1
-        return f"O-{self.meta.next_objective - 1}"
+        return f"O-{self._next('next_objective')}"
 
     def next_kr_ref(self) -> str:
-        self.meta.next_key_result += 1
-        return f"KR-{self.meta.next_key_result - 1}"
+        return f"KR-{self._next('next_key_result')}"
+
+    def _next(self, counter: str) -> int:
+        number = getattr(self.meta, counter)
+        if number > MAX_REF:
+            raise InvalidInput([f"ref: no refs are left (refs have at most nine digits and "
+                                f"{'O' if counter == 'next_objective' else 'KR'}-{MAX_REF} is taken)"])
+        setattr(self.meta, counter, number + 1)
+        return number
 
     def reserve_refs(self, objective_numbers: list[int], kr_numbers: list[int]) -> None:
         """Imported refs are kept; new refs start above every ref ever used."""
@@ -234,6 +250,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], read_only: bool = False):
         self.path = Path(path)
         self.forced_read_only = read_only
+        self._backups: dict[tuple[Any, str], Path] = {}  # the backups of the write under way
         # slot -> (log bytes read, their CRC-32, check-ins by key result)
         self._history_cache: dict[int, tuple[int, int, dict[str, list[CheckIn]]]] = {}
 
@@ -252,6 +269,13 @@ class Store:
 
     def exists(self) -> bool:
         return self.target.exists()
+
+    def owns(self, path: Path) -> bool:
+        """Whether `path` is (or would be) one of this store's own files."""
+        real = Path(os.path.realpath(path))
+        target = self.target
+        return (real == target or real.parent == self.parts_dir or real == self.parts_dir
+                or (real.parent == target.parent and real.name.startswith(target.name + ".")))
 
     @property
     def read_only(self) -> bool:
@@ -326,9 +350,15 @@ class Store:
                                           "end": entry.end.isoformat(), "closed": entry.closed,
                                           "objectives": docs})
         except ValidationError as exc:
-            raise StoreError(f"{path}: invalid store: {'; '.join(describe(exc))}") from None
+            problems = describe(exc)
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            raise StoreError(f"{path}: invalid store: {'; '.join(problems[:3])}{more}") from None
         for kr, last in zip(_all_krs(cycle), last_times):
             kr._last_at = parse_time(last) if last else None
+        if (runs([ref_number(o.ref) for o in cycle.objectives]) != entry.objective_refs
+                or runs([ref_number(k.ref) for k in _all_krs(cycle)]) != entry.kr_refs):
+            raise StoreError(f"{self.target}: invalid store: the refs it records for cycle {entry.id} "
+                             f"are not the refs of {path}")
         problems = cycle_problems([cycle], (s.code for s in strategy))
         if problems:
             raise StoreError(f"{path}: invalid store: {problems[0]}")
@@ -409,6 +439,29 @@ class Store:
 
     def _write(self, change: Callable[[Transaction], R]) -> R:
         self._refuse_unless_writable()
+        self._backups = {}
+        try:
+            tx, result = self._attempts(change)
+        except BaseException:
+            for path in self._backups.values():  # a write that did not happen needs no backup
+                path.unlink(missing_ok=True)
+            raise
+        finally:
+            backups, self._backups = self._backups, {}
+        for (identity, _), path in backups.items():
+            if identity != tx.base.identity:  # of a state this write did not commit on
+                path.unlink(missing_ok=True)
+        return result
+
+    def _back_up(self, snapshot: Snapshot, now: dt.datetime, reason: str) -> Path:
+        from okrtui.store.backup import keep_backup
+
+        key = (snapshot.identity, reason)
+        if key not in self._backups:
+            self._backups[key] = keep_backup(self, snapshot, now, reason)
+        return self._backups[key]
+
+    def _attempts(self, change: Callable[[Transaction], R]) -> tuple[Transaction, R]:
         for attempt in range(PREPARE_ATTEMPTS + 1):
             locked_only = attempt == PREPARE_ATTEMPTS  # the last resort: everything under the lock
             prepared = None if locked_only else self._prepare(change)
@@ -429,7 +482,7 @@ class Store:
                 if snapshot.identity is not None and snapshot.meta.version < STORE_VERSION:
                     self._migrate(tx)
                 self._commit(tx, like)
-                return result
+                return tx, result
         raise AssertionError("unreachable: the last attempt runs under the lock")
 
     def _prepare(self, change: Callable[[Transaction], R]) -> Optional[tuple[Transaction, R]]:
@@ -450,8 +503,18 @@ class Store:
         return None
 
     def _refuse_unless_writable(self) -> None:
+        target = self.target
+        try:
+            kind = os.stat(target).st_mode
+        except FileNotFoundError:
+            kind = None
+        if kind is not None and not stat.S_ISREG(kind):
+            raise StoreError(f"{target}: not a regular file, so not a store; nothing was written")
+        if kind is None and self._holds_parts():
+            raise StoreError(f"{target}: missing, but {self.parts_dir} holds a store's cycles; restore the "
+                             "main file (or import a backup into a new store), nothing was written")
         if self.read_only:
-            raise ReadOnlyStore(f"{self.target}: the store is read-only")
+            raise ReadOnlyStore(f"{target}: the store is read-only")
         problems = self.layout_problems()
         if problems:
             raise StoreError(problems[0] + "; nothing was written (see `okrtui doctor`)")
@@ -492,6 +555,12 @@ class Store:
             raise StoreError(f"{exc.path}: missing, though the main file names it; "
                              "the store is damaged (see `okrtui doctor`)") from None
 
+    def _holds_parts(self) -> bool:
+        try:
+            return any(re.fullmatch(r"c\d+(-\d+\.json|\.log)", name) for name in os.listdir(self.parts_dir))
+        except OSError:
+            return False
+
     def _make_lock_file(self, like: Optional[os.stat_result]) -> None:
         """Create the lock file, sharing the main file's group, unless it is there already.
 
@@ -522,13 +591,8 @@ class Store:
         """A store of an older format is kept as an interchange backup before its first write
         (taken before the change touches the snapshot's objects)."""
         if (snapshot.entries or snapshot.strategy) and snapshot.meta.version < STORE_VERSION:
-            from okrtui.store.backup import backups, keep_backup
-
-            # One per generation: a write refused after its backup must not, repeated,
-            # push the import backups out.
-            reason = f"format-{snapshot.meta.version}-g{snapshot.generation}"
-            if not any(path.name.endswith(f"-{reason}.json") for path in backups(self.target)):
-                keep_backup(self, snapshot, dt.datetime.now(dt.timezone.utc), reason=reason)
+            self._back_up(snapshot, dt.datetime.now(dt.timezone.utc),
+                          f"format-{snapshot.meta.version}-g{snapshot.generation}")
 
     def _migrate(self, tx: Transaction) -> None:
         """Format 1 to 2: read every cycle and its history the thorough way (the backup did),

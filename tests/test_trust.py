@@ -10,6 +10,7 @@ tmpfs (skipped where the machine cannot mount one).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import shutil
@@ -654,3 +655,135 @@ class TestFromTheSecondRead:
         made = [store.load(lambda snapshot: keep_backup(store, snapshot, moment)) for _ in range(4)]
         kept = backups(store.target)
         assert kept == made[-3:]  # the newest three, oldest first
+
+
+class TestFromTheAdversarialRun:
+    """What a hostile run against the finished change still found, each pinned down."""
+
+    @pytest.mark.parametrize("name", ["okrtui.json", "okrtui.json.lock", "okrtui.json.d/c3.log",
+                                      "okrtui.json.d/c3-1.json", "okrtui.json.backup-x.json"])
+    def test_export_never_writes_over_the_store(self, run, sample_store, name):
+        before = snapshot_bytes(sample_store)
+        code, out, err = run("export", "-o", sample_store.parent / name)
+        assert code == 2 and "is part of the store" in err
+        assert snapshot_bytes(sample_store) == before
+
+    def test_export_to_a_named_pipe_or_nowhere_is_refused(self, run, sample_store, tmp_path):
+        fifo = tmp_path / "pipe"
+        os.mkfifo(fifo)
+        code, out, err = run("export", "-o", fifo)
+        assert code == 2 and "not a regular file" in err
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        code, out, err = run("export", "-o", "")
+        assert code == 2 and "a file name is required" in err
+
+    def test_refs_never_pass_nine_digits(self, run, sample_store, tmp_path):
+        q4 = export_doc()["cycles"][2]
+        sheet = tmp_path / "refs.json"
+        sheet.write_text(json.dumps({"format": "okrtui/1", "cycles": [{
+            "id": "2026-Q4", "start": q4["start"], "end": q4["end"], "objectives": [{
+                "title": "Last refs", "key_results": [
+                    {"ref": "KR-999999999", "title": "the last one", "start": 0, "target": 1},
+                    {"title": "one too many", "start": 0, "target": 1}]}]}]}), encoding="utf-8")
+        before = snapshot_bytes(sample_store)
+        code, out, err = run("import", sheet)
+        assert code == 2 and "no refs are left" in err
+        assert snapshot_bytes(sample_store) == before
+        assert run("doctor").code == 0
+
+    @pytest.mark.parametrize("ref", ["KR-\u00b2", "KR-\u2460", "KR-\u0661\u0662"])
+    def test_refs_with_digits_that_are_not_ascii_are_unknown(self, run, sample_store, ref):
+        code, out, err = run("checkin", ref, "5", "--at", AT)
+        assert code == 2 and "unknown key result" in err
+
+    def test_a_value_in_other_digits_is_not_a_number(self, run, sample_store):
+        code, out, err = run("checkin", "KR-28", "\u0661\u0662", "--at", AT)
+        assert code == 2 and "is not a number" in err
+
+    def test_a_missing_main_file_beside_its_cycles_is_refused_not_rebuilt(self, run, sample_store, tmp_path):
+        sample_store.unlink()
+        before = snapshot_bytes(sample_store)
+        sheet = tmp_path / "tz.csv"
+        sheet.write_text(OKR_HEADER + "2026-Q4,New,ops,,k,,0,10,,,,\n", encoding="utf-8")
+        for command in (["import", sheet], ["init"]):
+            code, out, err = run(*command)
+            assert code in (1, 2), (command, err)
+            assert snapshot_bytes(sample_store) == before
+        code, out, err = run("import", sheet)
+        assert code == 1 and "holds a store's cycles" in err
+        code, out, err = run("doctor")
+        assert code == 1 and "no main file, but" in out
+
+    def test_an_import_that_fails_after_its_backup_leaves_no_backup(self, run, sample_store, tmp_path, monkeypatch):
+        import okrtui.store.tinystore as tinystore
+
+        def disk_full(self, tx, like):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.parts_dir / "c3-9.json"))
+
+        monkeypatch.setattr(tinystore.Store, "_commit", disk_full)
+        before = snapshot_bytes(sample_store)
+        sheet = tmp_path / "more.csv"
+        sheet.write_text(OKR_HEADER + "2026-Q4,Another,ops,F1,Ship,,0,10,,,,\n", encoding="utf-8")
+        code, out, err = run("import", sheet)  # valid: it fails only at the commit
+        assert code == 1 and "No space left on device" in err
+        assert snapshot_bytes(sample_store) == before  # the backup it took is gone again
+
+    def test_a_main_file_that_is_not_a_file_gets_no_lock_beside_it(self, run, tmp_path):
+        fifo = tmp_path / "fz" / "s.json"
+        fifo.parent.mkdir()
+        os.mkfifo(fifo)
+        code, out, err = run("checkin", "KR-1", "1", "--store", fifo)
+        assert code == 1, err
+        assert sorted(p.name for p in fifo.parent.iterdir()) == ["s.json"]
+
+    def test_an_edited_ref_index_is_refused_at_once(self, run, sample_store):
+        tables = main_tables(sample_store)
+        next(iter(tables["cycles"].values()))["kr_refs"] = [[1, 10**12]]
+        sample_store.write_text(json.dumps(tables), encoding="utf-8")
+        for command in (["doctor"], ["import", SAMPLE], ["report", "--as-of", AS_OF]):
+            code, out, err = run(*command)
+            assert code == 1 and "invalid store" in out + err, command
+
+    def test_a_ref_index_that_disagrees_with_the_part_is_refused(self, run, sample_store):
+        tables = main_tables(sample_store)
+        row = next(r for r in tables["cycles"].values() if r["id"] == "2026-Q4")
+        row["kr_refs"] = [[28, 62]]
+        sample_store.write_text(json.dumps(tables), encoding="utf-8")
+        code, out, err = run("report", "--as-of", AS_OF)
+        assert code == 1 and "are not the refs of" in err
+
+    def test_thousands_of_problems_are_summed_up(self, run, sample_store, tmp_path):
+        rows = "".join(f"2026-Q4,Objective {n},,,KR {n},,0,0,,,,\n" for n in range(500))  # target = start
+        sheet = tmp_path / "bad.csv"
+        sheet.write_text(OKR_HEADER + rows, encoding="utf-8")
+        code, out, err = run("import", sheet)
+        assert code == 2
+        lines = err.strip().splitlines()
+        assert len(lines) == 21 and lines[-1].startswith("okrtui: ... and ")
+
+    @pytest.mark.parametrize("given, said", [("", "the path is empty"), ("/tmp/okrtui-x/", "names a directory")])
+    def test_a_store_path_that_names_no_file_is_refused(self, run, given, said):
+        code, out, err = run("report", "--store", given)
+        assert code == 2 and said in err
+
+    async def test_the_app_shows_a_damaged_history_in_place_of_it(self, sample_store):
+        from okrtui.app.app import OkrApp
+        from okrtui.store import Store
+
+        log = parts_dir(sample_store) / f"c{cycle_entry(sample_store, '2026-Q4')['slot']}.log"
+        _flip_digit(log)
+        app = OkrApp(Store(sample_store), as_of=dt.date(2026, 11, 20), user="tester")
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            await pilot.press("g", *"KR-28", "enter")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                shown = str(app.screen.query("#detail-history").first().render()) if app.screen.query(
+                    "#detail-history") else ""
+                if "cannot be read" in shown:
+                    break
+            assert "cannot be read" in shown and "checksum mismatch" in shown
+            await pilot.press("t")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            assert app.is_running

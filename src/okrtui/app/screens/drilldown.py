@@ -173,9 +173,13 @@ class DrillScreen(BoardScreen):
             objective, kr = found
             text = self._kr_detail(objective, kr)
             if board.history_loaded:
-                checkins = board.history(kr.ref)
-                values = [float(c.value) for c in checkins]
-                history = _history(checkins, kr)
+                try:
+                    checkins = board.history(kr.ref)
+                except StoreError as exc:  # a damaged log: the rest of the screen still stands
+                    history = Content.styled(f"\nThe check-in history cannot be read: {exc}", "$text-error")
+                else:
+                    values = [float(c.value) for c in checkins]
+                    history = _history(checkins, kr)
             else:
                 history = Content.styled("\nReading the check-in history\u2026", "$text-muted")
                 self._load_history(board)

@@ -113,7 +113,8 @@ def write_new(path: Path, data: bytes, like: os.stat_result | None = None) -> No
 
 def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Replace `path` with `data` in one rename, keeping the old file's mode and group."""
-    put_in_place(new_version(path, data, like), path)
+    rename_into_place(new_version(path, data, like), path)
+    fsync_dir(path.parent)
 
 
 def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> Path:
@@ -126,11 +127,6 @@ def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> 
     temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     return temp
-
-
-def put_in_place(temp: Path, path: Path) -> None:
-    rename_into_place(temp, path)
-    fsync_dir(path.parent)
 
 
 def rename_into_place(temp: Path, path: Path) -> None:

@@ -717,10 +717,10 @@ class TestFromTheAdversarialRun:
     def test_an_import_that_fails_after_its_backup_leaves_no_backup(self, run, sample_store, tmp_path, monkeypatch):
         import okrtui.store.tinystore as tinystore
 
-        def disk_full(self, tx, like):
-            raise OSError(errno.ENOSPC, "No space left on device", str(self.parts_dir / "c3-9.json"))
+        def disk_full(store, tx, like):
+            raise OSError(errno.ENOSPC, "No space left on device", str(store.parts_dir / "c3-9.json"))
 
-        monkeypatch.setattr(tinystore.Store, "_commit", disk_full)
+        monkeypatch.setattr(tinystore, "commit", disk_full)
         before = snapshot_bytes(sample_store)
         sheet = tmp_path / "more.csv"
         sheet.write_text(OKR_HEADER + "2026-Q4,Another,ops,F1,Ship,,0,10,,,,\n", encoding="utf-8")

@@ -7,6 +7,7 @@ The field order of each model is the order of the interchange format
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any, ClassVar, Literal, Optional
 
@@ -305,6 +306,10 @@ class Scorecard(_Model):
     cycles: list[Cycle] = Field(default_factory=list)
 
     null_is_default: ClassVar[frozenset[str]] = frozenset({"strategy", "cycles"})
+
+    def to_json(self) -> str:
+        """Every field, in the format's order, so an export re-imports and re-exports identically."""
+        return json.dumps(self.to_doc(), indent=2, ensure_ascii=False) + "\n"
 
 
 class LocatedError(ValueError):

@@ -86,5 +86,4 @@ def read_input_file(path: Path) -> bytes:
 
 
 def dump_scorecard(scorecard: Scorecard) -> str:
-    """Every field, in the format's order, so an export re-imports and re-exports identically."""
-    return json.dumps(scorecard.to_doc(), indent=2, ensure_ascii=False) + "\n"
+    return scorecard.to_json()

@@ -36,10 +36,8 @@ def keep_backup(store, snapshot, now: dt.datetime, reason: str = "") -> Path:
     Restorable with `okrtui import`; only the newest few are kept; a backup never
     replaces another (a second one in the same second gets the next number).
     """
-    from okrtui.interchange.json_io import dump_scorecard
-
     target = store.target
-    data = dump_scorecard(export_scorecard(snapshot)).encode("utf-8")
+    data = export_scorecard(snapshot).to_json().encode("utf-8")
     like = os.stat(target)
     for number in range(1, 1000):
         # Named so that the names sort by age: time, then a number within the same second.

@@ -1,9 +1,6 @@
-"""The TinyDB store: snapshots to read, transactions to write (layout in layout.py).
-
-Readers take no lock (a reader may lack write permission): they read the
-main file, then the part files it names. A writer removes a superseded part
-only after the new main file is in place, so a reader that finds a part
-missing simply starts again from the new main file.
+"""The TinyDB store: where its files are, how it is read, and the write protocol
+(prepare without the lock, commit under it). Snapshots are in snapshot.py, the
+commit in commit.py, the layout in layout.py.
 """
 
 from __future__ import annotations
@@ -13,35 +10,29 @@ import errno
 import os
 import re
 import stat
-from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
-import orjson
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
-from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
 
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
-from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, parse_time, ref_number
-from okrtui.domain.text import MAX_REF
+from okrtui.domain.models import CheckIn, Cycle, StrategicObjective, parse_time, ref_number
 from okrtui.store import files, guard
+from okrtui.store.commit import Transaction, all_krs, commit
 from okrtui.store.layout import (
     STORE_FORMAT,
     STORE_VERSION,
     CycleEntry,
     Meta,
-    kr_part_doc,
     parse_entries,
-    log_line,
     parse_log,
     parse_strategy,
     runs,
-    table,
 )
+from okrtui.store.snapshot import PartMissing, ReadOnlyStore, Snapshot, StoreError, read_tables
 
 LOCK_TIMEOUT = 10.0
 # Lock-free preparations of a change before it is prepared under the lock, when other
@@ -49,199 +40,6 @@ LOCK_TIMEOUT = 10.0
 PREPARE_ATTEMPTS = 3
 R = TypeVar("R")
 
-
-class StoreError(Exception):
-    """The store cannot be used (exit 1). The message names the file and the problem."""
-
-
-class ReadOnlyStore(StoreError):
-    pass
-
-
-class _PartMissing(Exception):
-    """A part file vanished under a reader: another process committed meanwhile."""
-
-    def __init__(self, path: Path):
-        super().__init__(str(path))
-        self.path = path
-
-
-def _tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[str, Any]]], tuple[int, int]]:
-    """Every table of a TinyDB file, documents in store order, and the file's (size, checksum).
-
-    `crc`: the checksum the file must have (a part, as the main file recorded it).
-    """
-    try:
-        data = files.read_own(path)
-    except FileNotFoundError:
-        raise _PartMissing(path) from None
-    except PermissionError:
-        raise StoreError(f"{path}: cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise StoreError(files.os_problem(exc, "cannot be read")) from None
-    actual = files.checksum(data)
-    if crc is not None and actual != crc:
-        raise StoreError(f"{path}: changed after it was written (checksum mismatch); "
-                         "the store is damaged (see `okrtui doctor`)")
-    try:
-        raw = orjson.loads(data) if data.strip() else None
-    except orjson.JSONDecodeError as exc:
-        raise StoreError(f"{path}: not valid JSON ({exc})") from None
-    if raw is None:
-        raise StoreError(f"{path}: the file is empty")
-    if isinstance(raw, dict) and raw.get("format") == "okrtui/1":
-        raise StoreError(f"{path}: this is an okrtui interchange file, not a store; "
-                         f"load it with `okrtui import {path}`")
-    if not isinstance(raw, dict) or not all(
-        isinstance(docs, dict) and all(k.isdigit() and isinstance(d, dict) for k, d in docs.items())
-        for docs in raw.values()
-    ):
-        raise StoreError(f"{path}: not an okrtui store (not a TinyDB file)")
-    db = TinyDB(storage=MemoryStorage)
-    db.storage.write(raw)
-    return {name: db.table(name).all() for name in raw}, (len(data), actual)
-
-
-class Snapshot:
-    """The store as one committed main file saw it. Cycles load on first use."""
-
-    def __init__(self, store: "Store", meta: Meta, strategy: list[StrategicObjective],
-                 entries: list[CycleEntry], identity: Optional[tuple[int, int]] = None):
-        self.store = store
-        self.meta = meta
-        self.strategy = strategy
-        self.entries = entries
-        # The main file's (size, checksum), None when there is none; with the generation, which
-        # every commit raises, equal identities mean the same committed state.
-        self.identity = (meta.generation, *identity) if identity is not None else None
-        self._cycles: dict[str, Cycle] = {}
-
-    @property
-    def organization(self) -> Optional[str]:
-        return self.meta.organization
-
-    @property
-    def generation(self) -> int:
-        return self.meta.generation
-
-    def entry(self, cycle_id: str) -> Optional[CycleEntry]:
-        return next((e for e in self.entries if e.id == cycle_id), None)
-
-    def cycle_headers(self) -> list[Cycle]:
-        """Every cycle's id and dates in store order, objectives not loaded."""
-        return [e.as_cycle() for e in self.entries]
-
-    def cycle(self, cycle_id: str) -> Cycle:
-        if cycle_id not in self._cycles:
-            entry = self.entry(cycle_id)
-            if entry is None:
-                raise KeyError(cycle_id)
-            self._cycles[cycle_id] = self.store._read_cycle(entry, self.strategy)
-        return self._cycles[cycle_id]
-
-    def cycles(self) -> list[Cycle]:
-        return [self.cycle(e.id) for e in self.entries]
-
-    def find(self, ref: str) -> Optional[CycleEntry]:
-        """The cycle that holds an objective or key result ref."""
-        prefix, _, number = ref.partition("-")
-        if not re.fullmatch(r"[0-9]{1,9}", number):
-            return None
-        return next((e for e in self.entries if e.holds(prefix.upper(), int(number))), None)
-
-    def history(self, cycle_id: str) -> dict[str, list[CheckIn]]:
-        entry = self.entry(cycle_id)
-        return self.store._read_history(entry) if entry else {}
-
-    def history_is_read(self, cycle_id: str) -> bool:
-        entry = self.entry(cycle_id)
-        return entry is None or self.store.history_is_read(entry)
-
-    def used_refs(self) -> tuple[set[int], set[int]]:
-        objectives: set[int] = set()
-        key_results: set[int] = set()
-        for entry in self.entries:
-            for first, last in entry.objective_refs:
-                objectives.update(range(first, last + 1))
-            for first, last in entry.kr_refs:
-                key_results.update(range(first, last + 1))
-        return objectives, key_results
-
-
-class Transaction:
-    """A read-modify-write under the store lock, starting from freshly read state."""
-
-    def __init__(self, store: "Store", snapshot: Snapshot):
-        self.store = store
-        self.base = snapshot
-        self.organization = snapshot.organization
-        self.strategy = list(snapshot.strategy)
-        self.entries = [e.model_copy(deep=True) for e in snapshot.entries]
-        self.meta = snapshot.meta.model_copy()
-        self._loaded: dict[str, Cycle] = {}
-        self._dirty: set[str] = set()
-        self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
-
-    def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
-        if cycle_id not in self._loaded:
-            # The base snapshot was read for this transaction alone,
-            # so its objects can be edited in place: no copy on the check-in path.
-            self._loaded[cycle_id] = self.base.cycle(cycle_id)
-        if edit:
-            self._dirty.add(cycle_id)
-        return self._loaded[cycle_id]
-
-    def entry(self, cycle_id: str) -> Optional[CycleEntry]:
-        return next((e for e in self.entries if e.id == cycle_id), None)
-
-    def add_cycle(self, cycle: Cycle) -> None:
-        """A new cycle (its objectives may come with check-in histories)."""
-        slot = self.meta.next_slot
-        self.meta.next_slot += 1
-        self.entries.append(CycleEntry(id=cycle.id, start=cycle.start, end=cycle.end,
-                                       closed=cycle.closed, slot=slot))
-        history = [(kr.ref, c) for kr in _all_krs(cycle) for c in kr.checkins]
-        self._loaded[cycle.id] = cycle
-        self._dirty.add(cycle.id)
-        self._checkins[cycle.id].extend(history)
-
-    def add_checkin(self, cycle_id: str, kr_ref: str, checkin: CheckIn) -> None:
-        self._checkins[cycle_id].append((kr_ref, checkin))
-        self._dirty.add(cycle_id)
-
-    def back_up(self, now: dt.datetime, reason: str = "") -> Path:
-        """Keep the state this transaction starts from as an interchange backup beside the store.
-
-        The backup stays only if the write commits on exactly that state: a write that
-        fails, or runs again on newer state, takes its backup away again.
-        """
-        return self.store._back_up(self.base, now, reason)
-
-    def next_objective_ref(self) -> str:
-        return f"O-{self._next('next_objective')}"
-
-    def next_kr_ref(self) -> str:
-        return f"KR-{self._next('next_key_result')}"
-
-    def _next(self, counter: str) -> int:
-        number = getattr(self.meta, counter)
-        if number > MAX_REF:
-            raise InvalidInput([f"ref: no refs are left (refs have at most nine digits and "
-                                f"{'O' if counter == 'next_objective' else 'KR'}-{MAX_REF} is taken)"])
-        setattr(self.meta, counter, number + 1)
-        return number
-
-    def reserve_refs(self, objective_numbers: list[int], kr_numbers: list[int]) -> None:
-        """Imported refs are kept; new refs start above every ref ever used."""
-        if objective_numbers:
-            self.meta.next_objective = max(self.meta.next_objective, max(objective_numbers) + 1)
-        if kr_numbers:
-            self.meta.next_key_result = max(self.meta.next_key_result, max(kr_numbers) + 1)
-
-
-def _all_krs(cycle: Cycle) -> Iterator[KeyResult]:
-    for objective in cycle.objectives:
-        yield from objective.key_results
 
 
 class Store:
@@ -297,7 +95,7 @@ class Store:
         for _ in range(5):
             try:
                 return use(self.snapshot())
-            except _PartMissing as exc:
+            except PartMissing as exc:
                 missing = exc.path
         raise StoreError(f"{missing}: missing, though the main file names it; "
                          "the store is damaged (see `okrtui doctor`)")
@@ -305,8 +103,8 @@ class Store:
     def _read_main(self) -> Snapshot:
         path = self.target
         try:
-            tables, identity = _tables(path)
-        except _PartMissing:
+            tables, identity = read_tables(path)
+        except PartMissing:
             # The main file is only ever replaced, never removed: no file, no store yet.
             return Snapshot(self, Meta(format=STORE_FORMAT, version=STORE_VERSION), [], [])
         meta_docs = tables.get("meta") or []
@@ -340,7 +138,7 @@ class Store:
             return Cycle.model_validate({"id": header.id, "start": header.start.isoformat(),
                                          "end": header.end.isoformat(), "closed": header.closed})
         path = self.parts_dir / entry.file
-        docs = _tables(path, entry.part_crc)[0].get("objectives", [])
+        docs = read_tables(path, entry.part_crc)[0].get("objectives", [])
         last_times: list[Any] = []
         for objective in docs:
             for kr in objective.get("key_results", []) if isinstance(objective, dict) else []:
@@ -353,10 +151,10 @@ class Store:
             problems = describe(exc)
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise StoreError(f"{path}: invalid store: {'; '.join(problems[:3])}{more}") from None
-        for kr, last in zip(_all_krs(cycle), last_times):
+        for kr, last in zip(all_krs(cycle), last_times):
             kr._last_at = parse_time(last) if last else None
         if (runs([ref_number(o.ref) for o in cycle.objectives]) != entry.objective_refs
-                or runs([ref_number(k.ref) for k in _all_krs(cycle)]) != entry.kr_refs):
+                or runs([ref_number(k.ref) for k in all_krs(cycle)]) != entry.kr_refs):
             raise StoreError(f"{self.target}: invalid store: the refs it records for cycle {entry.id} "
                              f"are not the refs of {path}")
         problems = cycle_problems([cycle], (s.code for s in strategy))
@@ -420,7 +218,7 @@ class Store:
         snapshot was read is a race, not damage, so `load` starts over instead."""
         problems = self.damage(snapshot)
         if problems and self.snapshot().identity != snapshot.identity:
-            raise _PartMissing(self.target)
+            raise PartMissing(self.target)
         return problems
 
     def write(self, change: Callable[[Transaction], R]) -> R:
@@ -481,7 +279,7 @@ class Store:
                     continue  # another commit landed meanwhile: prepare again, without the lock
                 if snapshot.identity is not None and snapshot.meta.version < STORE_VERSION:
                     self._migrate(tx)
-                self._commit(tx, like)
+                commit(self, tx, like)
                 return tx, result
         raise AssertionError("unreachable: the last attempt runs under the lock")
 
@@ -498,7 +296,7 @@ class Store:
                 # A damaged store is reported as such, before anything about the input.
                 if not self.damage(snapshot):
                     raise
-        except (_PartMissing, StoreError):
+        except (PartMissing, StoreError):
             pass
         return None
 
@@ -550,7 +348,7 @@ class Store:
                     lock.release()
         except Timeout:
             raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
-        except _PartMissing as exc:
+        except PartMissing as exc:
             # Under the lock nobody else commits: a missing part is damage, not a race.
             raise StoreError(f"{exc.path}: missing, though the main file names it; "
                              "the store is damaged (see `okrtui doctor`)") from None
@@ -610,104 +408,6 @@ class Store:
             raise StoreError(files.os_problem(exc, "cannot be read") + "; nothing was written") from None
         tx.meta.version = STORE_VERSION
 
-    def _commit(self, tx: Transaction, like: Optional[os.stat_result]) -> None:
-        """Write the new parts and log lines, then the main file (the commit).
-
-        On any failure before the main file is in place, what this commit wrote is
-        removed again (new parts deleted, logs cut back to their committed length).
-        """
-        parts = self.parts_dir
-        created_parts = False
-        try:
-            parts.mkdir()
-            created_parts = True
-        except FileExistsError:
-            pass
-        if created_parts and like is not None:
-            _match_dir_mode(parts, like)
-        files.clean_temp_files(self.target)
-        # Leftovers of a writer that crashed before its commit would collide with our names.
-        self._remove_orphans(tx.base.entries)
-        generation = tx.meta.generation + 1
-        committed = False
-        superseded: list[Path] = []
-        written: list[Path] = []
-        appended: list[tuple[Path, int]] = []
-        try:
-            for cycle_id in tx._dirty:
-                entry = tx.entry(cycle_id)
-                cycle = tx._loaded.get(cycle_id) or tx.cycle(cycle_id)
-                pending = tx._checkins.get(cycle_id, [])
-                if pending:
-                    log = parts / entry.log_name
-                    lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
-                    self._append_log(log, entry.log_len, lines, like, appended)
-                    entry.log_crc = files.checksum(lines, entry.log_crc or 0)
-                    entry.log_len += len(lines)
-                if entry.file:
-                    superseded.append(parts / entry.file)
-                entry.file = entry.part_name(generation)
-                entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
-                entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
-                entry.kr_refs = runs([ref_number(k.ref) for k in _all_krs(cycle)])
-                data = files.dumps({"objectives": table(_cycle_docs(cycle))})
-                files.write_new(parts / entry.file, data, like)  # removes its own file on failure
-                written.append(parts / entry.file)
-                entry.part_crc = files.checksum(data)
-            files.fsync_dir(parts)
-            tx.meta.generation = generation
-            tx.meta.organization = tx.organization
-            main = {
-                "meta": table([tx.meta.model_dump(mode="json")]),
-                "strategy": table([s.to_doc() for s in tx.strategy]),
-                "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
-            }
-            temp = files.new_version(self.target, files.dumps(main), like)
-            written.append(temp)
-            files.rename_into_place(temp, self.target)
-            committed = True  # from here on, what was written is the store
-            files.fsync_dir(self.target.parent)
-        except BaseException:
-            if not committed:
-                _take_back(written, appended)
-            raise
-        for path in superseded:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                pass  # committed already; the next write removes it as an orphan
-
-    def _append_log(self, path: Path, committed: int, lines: bytes, like: Optional[os.stat_result],
-                    appended: list[tuple[Path, int]]) -> None:
-        """Append after the committed bytes; `appended` learns how to take it back."""
-        with files.naming(path):
-            try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, 0o666)
-                created = True
-            except FileExistsError:
-                fd = os.open(path, os.O_RDWR | files.NOFOLLOW)
-                created = False
-            # A log this write made may go again if it fails; one that was there is cut back.
-            appended.append((path, -1 if created else committed))
-            try:
-                if created:
-                    files._match_owner(fd, like)
-                # Bytes past the committed length belong to a writer that crashed before its commit.
-                os.ftruncate(fd, committed)
-                os.lseek(fd, committed, os.SEEK_SET)
-                files._write_all(fd, lines)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-
-    def _remove_orphans(self, entries: list[CycleEntry]) -> None:
-        """Part files the main file does not name: left by a writer that crashed before its commit."""
-        keep = {e.file for e in entries if e.file}
-        for name in os.listdir(self.parts_dir):
-            stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
-            if stale_part or name.endswith(files.TEMP_SUFFIX):
-                (self.parts_dir / name).unlink(missing_ok=True)
-
 
 @contextmanager
 def _failed_writes_as_store_errors() -> Iterator[None]:
@@ -719,43 +419,3 @@ def _failed_writes_as_store_errors() -> Iterator[None]:
         if exc.errno == errno.EROFS:
             raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
         raise StoreError(files.os_problem(exc) + "; nothing was written") from None
-
-
-def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
-    """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
-    for path in written:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            pass
-    for path, length in appended:
-        try:
-            if length < 0:  # made by this commit
-                path.unlink(missing_ok=True)
-            else:
-                os.truncate(path, length)
-        except OSError:
-            pass
-
-
-def _match_dir_mode(directory: Path, like: os.stat_result) -> None:
-    # A parts directory made for a group-writable store is group-writable too.
-    mode = like.st_mode & 0o777
-    mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
-    try:
-        os.chmod(directory, mode)
-        os.chown(directory, -1, like.st_gid)
-    except OSError:
-        pass
-
-
-def _cycle_docs(cycle: Cycle) -> list[dict[str, Any]]:
-    docs = []
-    for objective in cycle.objectives:
-        doc = objective.to_doc()
-        doc["key_results"] = [
-            kr_part_doc(kr_doc, kr.last_checkin_at)
-            for kr_doc, kr in zip(doc["key_results"], objective.key_results)
-        ]
-        docs.append(doc)
-    return docs

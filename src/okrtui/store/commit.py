@@ -1,0 +1,246 @@
+"""Writing a store: a transaction's changes, and the commit that makes them the store.
+
+A commit writes new part files and appends to the logs, then replaces the main
+file (the commit itself); until that rename, everything it wrote is taken back
+on failure, after it nothing is. Layout in layout.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from okrtui.domain.errors import InvalidInput
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, ref_number
+from okrtui.domain.text import MAX_REF
+from okrtui.store import files
+from okrtui.store.layout import CycleEntry, kr_part_doc, log_line, runs, table
+from okrtui.store.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from okrtui.store.tinystore import Store
+
+
+class Transaction:
+    """One change to the store: edits made on a snapshot, which `commit` writes.
+
+    Store.write prepares it on a snapshot read without the lock and commits it
+    only if nothing was committed since; otherwise it is made again on fresh state.
+    """
+
+    def __init__(self, store: "Store", snapshot: Snapshot):
+        self.store = store
+        self.base = snapshot
+        self.organization = snapshot.organization
+        self.strategy = list(snapshot.strategy)
+        self.entries = [e.model_copy(deep=True) for e in snapshot.entries]
+        self.meta = snapshot.meta.model_copy()
+        self._loaded: dict[str, Cycle] = {}
+        self._dirty: set[str] = set()
+        self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
+
+    def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
+        if cycle_id not in self._loaded:
+            # The base snapshot was read for this transaction alone,
+            # so its objects can be edited in place: no copy on the check-in path.
+            self._loaded[cycle_id] = self.base.cycle(cycle_id)
+        if edit:
+            self._dirty.add(cycle_id)
+        return self._loaded[cycle_id]
+
+    def entry(self, cycle_id: str) -> Optional[CycleEntry]:
+        return next((e for e in self.entries if e.id == cycle_id), None)
+
+    def add_cycle(self, cycle: Cycle) -> None:
+        """A new cycle (its objectives may come with check-in histories)."""
+        slot = self.meta.next_slot
+        self.meta.next_slot += 1
+        self.entries.append(CycleEntry(id=cycle.id, start=cycle.start, end=cycle.end,
+                                       closed=cycle.closed, slot=slot))
+        history = [(kr.ref, c) for kr in all_krs(cycle) for c in kr.checkins]
+        self._loaded[cycle.id] = cycle
+        self._dirty.add(cycle.id)
+        self._checkins[cycle.id].extend(history)
+
+    def add_checkin(self, cycle_id: str, kr_ref: str, checkin: CheckIn) -> None:
+        self._checkins[cycle_id].append((kr_ref, checkin))
+        self._dirty.add(cycle_id)
+
+    def back_up(self, now: dt.datetime, reason: str = "") -> Path:
+        """Keep the state this transaction starts from as an interchange backup beside the store.
+
+        The backup stays only if the write commits on exactly that state: a write that
+        fails, or runs again on newer state, takes its backup away again.
+        """
+        return self.store._back_up(self.base, now, reason)
+
+    def next_objective_ref(self) -> str:
+        return f"O-{self._next('next_objective')}"
+
+    def next_kr_ref(self) -> str:
+        return f"KR-{self._next('next_key_result')}"
+
+    def _next(self, counter: str) -> int:
+        number = getattr(self.meta, counter)
+        if number > MAX_REF:
+            raise InvalidInput([f"ref: no refs are left (refs have at most nine digits and "
+                                f"{'O' if counter == 'next_objective' else 'KR'}-{MAX_REF} is taken)"])
+        setattr(self.meta, counter, number + 1)
+        return number
+
+    def reserve_refs(self, objective_numbers: list[int], kr_numbers: list[int]) -> None:
+        """Imported refs are kept; new refs start above every ref ever used."""
+        if objective_numbers:
+            self.meta.next_objective = max(self.meta.next_objective, max(objective_numbers) + 1)
+        if kr_numbers:
+            self.meta.next_key_result = max(self.meta.next_key_result, max(kr_numbers) + 1)
+
+
+def all_krs(cycle: Cycle) -> Iterator[KeyResult]:
+    for objective in cycle.objectives:
+        yield from objective.key_results
+
+
+def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> None:
+    """Write the new parts and log lines, then the main file (the commit).
+
+    On any failure before the main file is in place, what this commit wrote is
+    removed again (new parts deleted, logs cut back to their committed length).
+    """
+    parts = store.parts_dir
+    created_parts = False
+    try:
+        parts.mkdir()
+        created_parts = True
+    except FileExistsError:
+        pass
+    if created_parts and like is not None:
+        _match_dir_mode(parts, like)
+    files.clean_temp_files(store.target)
+    # Leftovers of a writer that crashed before its commit would collide with our names.
+    _remove_orphans(store.parts_dir, tx.base.entries)
+    generation = tx.meta.generation + 1
+    committed = False
+    superseded: list[Path] = []
+    written: list[Path] = []
+    appended: list[tuple[Path, int]] = []
+    try:
+        for cycle_id in tx._dirty:
+            entry = tx.entry(cycle_id)
+            cycle = tx._loaded.get(cycle_id) or tx.cycle(cycle_id)
+            pending = tx._checkins.get(cycle_id, [])
+            if pending:
+                log = parts / entry.log_name
+                lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
+                _append_log(log, entry.log_len, lines, like, appended)
+                entry.log_crc = files.checksum(lines, entry.log_crc or 0)
+                entry.log_len += len(lines)
+            if entry.file:
+                superseded.append(parts / entry.file)
+            entry.file = entry.part_name(generation)
+            entry.start, entry.end, entry.closed = cycle.start, cycle.end, cycle.closed
+            entry.objective_refs = runs([ref_number(o.ref) for o in cycle.objectives])
+            entry.kr_refs = runs([ref_number(k.ref) for k in all_krs(cycle)])
+            data = files.dumps({"objectives": table(_cycle_docs(cycle))})
+            files.write_new(parts / entry.file, data, like)  # removes its own file on failure
+            written.append(parts / entry.file)
+            entry.part_crc = files.checksum(data)
+        files.fsync_dir(parts)
+        tx.meta.generation = generation
+        tx.meta.organization = tx.organization
+        main = {
+            "meta": table([tx.meta.model_dump(mode="json")]),
+            "strategy": table([s.to_doc() for s in tx.strategy]),
+            "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
+        }
+        temp = files.new_version(store.target, files.dumps(main), like)
+        written.append(temp)
+        files.rename_into_place(temp, store.target)
+        committed = True  # from here on, what was written is the store
+        files.fsync_dir(store.target.parent)
+    except BaseException:
+        if not committed:
+            _take_back(written, appended)
+        raise
+    for path in superseded:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass  # committed already; the next write removes it as an orphan
+
+
+def _append_log(path: Path, committed: int, lines: bytes, like: Optional[os.stat_result],
+                appended: list[tuple[Path, int]]) -> None:
+    """Append after the committed bytes; `appended` learns how to take it back."""
+    with files.naming(path):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, 0o666)
+            created = True
+        except FileExistsError:
+            fd = os.open(path, os.O_RDWR | files.NOFOLLOW)
+            created = False
+        # A log this write made may go again if it fails; one that was there is cut back.
+        appended.append((path, -1 if created else committed))
+        try:
+            if created:
+                files._match_owner(fd, like)
+            # Bytes past the committed length belong to a writer that crashed before its commit.
+            os.ftruncate(fd, committed)
+            os.lseek(fd, committed, os.SEEK_SET)
+            files._write_all(fd, lines)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove_orphans(parts_dir: Path, entries: list[CycleEntry]) -> None:
+    """Part files the main file does not name: left by a writer that crashed before its commit."""
+    keep = {e.file for e in entries if e.file}
+    for name in os.listdir(parts_dir):
+        stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
+        if stale_part or name.endswith(files.TEMP_SUFFIX):
+            (parts_dir / name).unlink(missing_ok=True)
+
+
+def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
+    """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
+    for path in written:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+    for path, length in appended:
+        try:
+            if length < 0:  # made by this commit
+                path.unlink(missing_ok=True)
+            else:
+                os.truncate(path, length)
+        except OSError:
+            pass
+
+
+def _match_dir_mode(directory: Path, like: os.stat_result) -> None:
+    # A parts directory made for a group-writable store is group-writable too.
+    mode = like.st_mode & 0o777
+    mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
+    try:
+        os.chmod(directory, mode)
+        os.chown(directory, -1, like.st_gid)
+    except OSError:
+        pass
+
+
+def _cycle_docs(cycle: Cycle) -> list[dict[str, Any]]:
+    docs = []
+    for objective in cycle.objectives:
+        doc = objective.to_doc()
+        doc["key_results"] = [
+            kr_part_doc(kr_doc, kr.last_checkin_at)
+            for kr_doc, kr in zip(doc["key_results"], objective.key_results)
+        ]
+        docs.append(doc)
+    return docs

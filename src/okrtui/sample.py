@@ -6,10 +6,10 @@ import calendar
 import datetime as dt
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+from okrtui.assets import asset_dir
 from okrtui.domain.models import format_time, parse_time
 
 SAMPLE_NAME = "acme.json"
@@ -17,14 +17,7 @@ _QUARTER_ID = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 def sample_path() -> Path:
-    candidates = [
-        Path(__file__).resolve().parents[2] / "sample_data" / SAMPLE_NAME,  # a source checkout
-        Path(sys.prefix) / "share" / "okrtui" / "sample_data" / SAMPLE_NAME,  # an installed wheel
-    ]
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("the sample data (sample_data/acme.json) is not installed")
+    return asset_dir("sample_data") / SAMPLE_NAME
 
 
 def _shift_date(day: dt.date, months: int) -> dt.date:

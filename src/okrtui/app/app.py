@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from okrtui.app.board import Board, build_board
+from okrtui.assets import asset_dir
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
@@ -33,18 +34,12 @@ from okrtui.operations import parse_value, present_time, record_checkin, ripple_
 from okrtui.store import Store, StoreError
 from okrtui.store.files import os_problem
 
-STYLES = Path(__file__).resolve().parents[3] / "styles"
 WATCH_SECONDS = 1.0
 PAINT_FIRST_SECONDS = 0.2
 
 
 def _stylesheets() -> list[Path]:
-    import sys
-
-    for folder in (STYLES, Path(sys.prefix) / "share" / "okrtui" / "styles"):
-        if folder.is_dir():
-            return sorted(folder.glob("*.tcss"))
-    return []
+    return sorted(asset_dir("styles").glob("*.tcss"))
 
 
 class OkrApp(App):

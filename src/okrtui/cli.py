@@ -84,45 +84,91 @@ def build_parser() -> argparse.ArgumentParser:
     _as_of_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    demo = commands.add_parser("demo", help="open the sample company in its own store")
-    _store_option(demo)
+    def command(name: str, summary: str, description: str, examples: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=description,
+                                   epilog="examples:\n" + examples,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    init = commands.add_parser("init", help="create a store")
+    demo = command("demo", "open the sample company in its own store",
+                   "Open the app on the sample company (Northwind Analytics), dated so that its latest "
+                   "cycle holds today. It lives in a store of its own; yours is never touched.",
+                   "  okrtui demo\n  okrtui demo --reset          # start the sample afresh\n")
+    _store_option(demo)
+    demo.add_argument("--reset", action="store_true", help="throw the demo store away and create it again")
+
+    init = command("init", "create a store",
+                   "Create an empty store (or one holding the sample company). An existing store is never "
+                   "overwritten; one that holds no data yet takes --sample.",
+                   "  okrtui init --org 'Acme'\n  okrtui init --sample --store /srv/okr/team.json\n")
     _store_option(init)
     init.add_argument("--sample", action="store_true", help="fill it with the sample company")
     init.add_argument("--org", metavar="NAME", help="the organisation's name")
 
-    imp = commands.add_parser("import", help="load an interchange JSON or CSV file, all or nothing")
+    imp = command("import", "load an interchange JSON or CSV file, all or nothing",
+                  "Add strategy, cycles, objectives, key results and check-ins from an interchange JSON "
+                  "file or a CSV sheet (OKR or strategy). One bad line refuses the whole file; the store "
+                  "is backed up beside itself first.",
+                  "  okrtui import company.json\n  okrtui import 2027-Q1.csv --store /srv/okr/team.json\n")
     imp.add_argument("file", metavar="FILE")
     _store_option(imp)
 
-    exp = commands.add_parser("export", help="write the store as interchange JSON or the OKR CSV sheet")
+    exp = command("export", "write the store as interchange JSON or the OKR CSV sheet",
+                  "Write the whole store as interchange JSON (history included), or one cycle as the "
+                  "OKR CSV sheet.",
+                  "  okrtui export -o backup.json\n  okrtui export --format csv --cycle 2026-Q4 > q4.csv\n")
     _store_option(exp)
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("--cycle", metavar="ID", help="the cycle of the CSV sheet (default: the default cycle)")
     exp.add_argument("-o", dest="output", metavar="FILE", help="write to FILE instead of standard output")
 
-    rep = commands.add_parser("report", help="the scorecard as text, Markdown, JSON or CSV")
+    rep = command("report", "the scorecard as text, Markdown, JSON or CSV",
+                  "Score a cycle: perspectives, strategic objectives, OKRs and key results, the balance "
+                  "and the hints.",
+                  "  okrtui report\n  okrtui report --format md > review.md\n"
+                  "  okrtui report --format json --cycle 2026-Q3 --as-of 2026-09-30\n")
     _store_option(rep)
     rep.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
     rep.add_argument("--cycle", metavar="ID")
     _as_of_option(rep)
 
-    chk = commands.add_parser("checkin", help="record a check-in on a key result")
+    chk = command("checkin", "record a check-in on a key result",
+                  "Record a value (and a confidence and a note) on a key result and print how it "
+                  "ripples to its objective, strategic objective, perspective and the overall score. "
+                  "Leave VALUE out to keep the current value and record only --confidence or --note.",
+                  "  okrtui checkin KR-12 41\n"
+                  "  okrtui checkin KR-12 41 --confidence at-risk --note 'two deals slipped'\n"
+                  "  okrtui checkin KR-7 done                   # a milestone\n"
+                  "  okrtui checkin KR-12 --confidence 3        # confidence only (1-4 or a word)\n")
     # argparse takes only plain negative numbers for values; `-1e3` and `-inf` must reach
     # the value check too, to be accepted or refused by name.
     chk._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
     chk.add_argument("ref", metavar="REF")
-    chk.add_argument("value", metavar="VALUE")
-    chk.add_argument("--confidence", choices=("on-track", "at-risk", "off-track", "blocked"))
+    chk.add_argument("value", metavar="VALUE", nargs="?", help="a number, or done / not-done for a milestone")
+    chk.add_argument("--confidence", type=_confidence, metavar="C",
+                     help="on-track, at-risk, off-track or blocked (any case), or 1-4")
     chk.add_argument("--note", default="", metavar="TEXT")
     chk.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS)
     chk.add_argument("--at", type=_time, metavar="ISO-TIME", help="when (default: now; UTC unless a zone is given)")
     _store_option(chk)
 
-    doc = commands.add_parser("doctor", help="check the store and explain any problem")
+    doc = command("doctor", "check the store and explain any problem",
+                  "Read every file of the store the thorough way, say what is wrong in plain words, and "
+                  "name the last backup with the command that restores it. Exit 1 when the store has a "
+                  "problem.",
+                  "  okrtui doctor\n  okrtui doctor --store /srv/okr/team.json\n")
     _store_option(doc)
     return parser
+
+
+def _confidence(text: str) -> str:
+    from okrtui.domain.models import CONFIDENCES
+
+    word = re.sub(r"[\s_]+", "-", text.strip().lower())
+    if word in {"1", "2", "3", "4"}:
+        return CONFIDENCES[int(word) - 1]
+    if word in CONFIDENCES:
+        return word
+    raise argparse.ArgumentTypeError(f"{text!r} is not one of on-track, at-risk, off-track, blocked (or 1-4)")
 
 
 def _store(args: argparse.Namespace, read_only: bool = False):
@@ -261,6 +307,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_checkin(args: argparse.Namespace) -> int:
     from okrtui.operations import record_checkin, ripple_line
 
+    if args.value is None and args.confidence is None and not args.note:
+        raise UsageError("checkin: give a VALUE, or --confidence / --note to keep the current value")
     store = _existing_store(args)
     result = record_checkin(store, args.ref, args.value, author=_user(args),
                             confidence=args.confidence, note=args.note, at=args.at)
@@ -287,7 +335,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     from okrtui.operations import import_scorecard
 
     store = _store(args)
-    if store.exists():
+    existed = store.exists()
+    if existed and not (args.sample and store.load(lambda s: not s.strategy and not s.entries)):
         raise UsageError(f"{store.path}: a store already exists here (use `okrtui import` to add to it)")
     if args.sample:
         _create_from_sample(store, args.org)
@@ -297,7 +346,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         except Exception as exc:  # pydantic's message names the rule the name broke
             raise InvalidInput([f"--org: {exc.errors()[0]['msg']}"]) from None  # type: ignore[attr-defined]
         import_scorecard(store, incoming)
-    say(f"created {store.path}")
+    say(f"filled {store.path} with the sample company" if existed else f"created {store.path}")
     return EXIT_OK
 
 
@@ -306,12 +355,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = Store(Path(args.store).expanduser() if getattr(args, "store", None) else demo_store_path(),
                   read_only=_read_only(args))
+    if args.reset:
+        if _read_only(args):
+            raise ReadOnlyRefusal(f"{store.path}: --reset rewrites the demo store, and --read-only forbids it")
+        _remove_demo_store(store)
     if not store.exists():
         if _read_only(args):
             raise ReadOnlyRefusal(f"{store.path}: the demo store does not exist yet, and --read-only forbids "
                                   "creating it (run `okrtui demo` once without --read-only)")
         _create_from_sample(store)
     return _open_app(store, args)
+
+
+def _remove_demo_store(store) -> None:
+    """The demo store's own files (main, parts, lock, backups); nothing else in its folder."""
+    import shutil
+
+    target = store.target
+    if not target.exists() and not store.parts_dir.exists():
+        return
+    if target.exists():
+        # Only a store okrtui made: a file that is not one is left alone and refused.
+        store.load(lambda snapshot: None)
+    shutil.rmtree(store.parts_dir, ignore_errors=True)
+    for path in target.parent.glob(target.name + "*"):
+        if path.is_file() and store.owns(path):
+            path.unlink()
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

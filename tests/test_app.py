@@ -293,17 +293,40 @@ class TestHelp:
     async def test_help_on_the_drill_down_lists_check_in_and_back(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
-            await pilot.pause()
+            await to_kr28(pilot)
             await pilot.press("question_mark")
             await pilot.pause()
             lines = text(app.screen.query_one("#help-text")).splitlines()
             assert lines[0] == "Keys of this screen (drill)"
+            assert lines[2].startswith("On a key result, c checks in")
             assert any(line.startswith("c ") and "Check in" in line for line in lines)
             assert any(line.startswith("escape ") and "Back" in line for line in lines)
             await pilot.press("question_mark")  # ? closes it too
             await pilot.pause()
             assert isinstance(app.screen, DrillScreen)
+
+    async def test_c_is_offered_only_where_it_checks_in(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")  # the drill-down of F1, cursor on F1 itself
+            await pilot.pause()
+            assert "Check in" not in screen_text(app).splitlines()[-1]
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert not any(line.startswith("c ") for line in text(app.screen.query_one("#help-text")).splitlines())
+            await pilot.press("escape", "down", "down")  # O-9, then KR-28
+            await pilot.pause()
+            assert cursor(app) == "KR-28"
+            assert "c Check in" in screen_text(app).splitlines()[-1]
+
+    async def test_the_scorecards_help_opens_with_the_way_to_a_check_in(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            lines = text(app.screen.query_one("#help-text")).splitlines()
+            assert lines[2] == ("To check in: arrows to a strategic objective, enter for its OKRs, arrows to a "
+                                "key result, c. Or g, a ref (KR-12), enter, c.")
 
 
 class TestGoto:

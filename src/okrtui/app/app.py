@@ -124,18 +124,22 @@ class OkrApp(App):
 
     # -- check-ins --------------------------------------------------------------
 
-    def open_checkin(self, kr_ref: str) -> None:
-        found = self.board.key_result(kr_ref)
-        if found is None:
-            return
+    def why_no_checkin(self, kr_ref: Optional[str]) -> Optional[str]:
+        """Why a check-in on `kr_ref` cannot be made here, or None when it can."""
+        if not kr_ref or not kr_ref.startswith("KR-") or self.board.key_result(kr_ref) is None:
+            return "Move to a key result to check in"
         if self.store.read_only:
-            self.notify("The store is read-only: check-ins cannot be saved", severity="warning")
-            return
+            return "The store is read-only: check-ins cannot be saved"
         if self.board.cycle and self.board.cycle.closed:
-            self.notify(f"Cycle {self.board.cycle.id} is closed: it takes no more check-ins",
-                        severity="warning", markup=False)
+            return f"Cycle {self.board.cycle.id} is closed: it takes no more check-ins"
+        return None
+
+    def open_checkin(self, kr_ref: str) -> None:
+        why_not = self.why_no_checkin(kr_ref)
+        if why_not:
+            self.notify(why_not, severity="warning", markup=False)
             return
-        self.push_screen(CheckinDialog(found[1]), self._save_checkin)
+        self.push_screen(CheckinDialog(self.board.key_result(kr_ref)[1]), self._save_checkin)
 
     def _save_checkin(self, request: Optional[CheckinRequest]) -> None:
         """Show the ripple at once from the board in memory, and queue the write.

@@ -49,6 +49,9 @@ class DrillScreen(BoardScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "checkin", "Check in"),
+        # Where `c` cannot check in (not on a key result, a closed cycle, a read-only store)
+        # the Footer drops it, and this says why when it is pressed anyway.
+        Binding("c", "checkin_refused", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
     ]
@@ -159,6 +162,7 @@ class DrillScreen(BoardScreen):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         self._show_detail(event.node.data)
+        self.refresh_bindings()  # `c` is offered on key results only
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         # enter on a key result opens its detail (history, sparkline) to scroll; escape returns.
@@ -305,12 +309,21 @@ class DrillScreen(BoardScreen):
         else:
             self.app.pop_screen()
 
+    HELP_LEAD = ("On a key result, c checks in (enter saves); enter on an objective folds it; "
+                 "escape goes back a level.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "checkin":
+            return self.app.why_no_checkin(self._cursor_key()) is None
+        return True
+
     def action_checkin(self) -> None:
-        key = self._cursor_key()
-        if not key or not key.startswith("KR-"):
-            self.notify("Move to a key result to check in", severity="warning")
-            return
-        self.app.open_checkin(key)
+        self.app.open_checkin(self._cursor_key())
+
+    def action_checkin_refused(self) -> None:
+        why_not = self.app.why_no_checkin(self._cursor_key())
+        if why_not:
+            self.notify(why_not, severity="warning", markup=False)
 
     def thread_code(self) -> tuple[Optional[str], str]:
         return self.code, "Unaligned objectives have no strategic thread"

@@ -41,18 +41,21 @@ class HelpScreen(ModalScreen[None]):
         # The screen's and the app's own keys; list movement is summarised by MOVEMENT.
         for key, active in below.active_bindings.items():
             binding = active.binding
-            if not binding.description or key in seen or key in covered:
-                continue
+            if not binding.description or key in seen or key in covered or not active.enabled:
+                continue  # only the keys that work here, now
             if not isinstance(active.node, (App, Screen)):
                 continue
             seen.add(key)
             self.rows.append((_key_name(key), binding.description))
         self.rows += MOVEMENT
         self.title_text = f"Keys of this screen ({type(below).__name__.replace('Screen', '').lower()})"
+        self.lead = getattr(below, "HELP_LEAD", "")
 
     def compose(self) -> ComposeResult:
         width = max(len(key) for key, _ in self.rows) + 2
         parts: list = [(self.title_text, "bold"), "\n"]
+        if self.lead:
+            parts += ["\n", self.lead, "\n"]
         for key, description in self.rows:
             parts += ["\n", (key.ljust(width), "bold $accent"), description]
         parts += ["\n\n", (LEGEND, "$text-muted"), "\n", ("escape or ? closes", "$text-muted")]

@@ -24,6 +24,9 @@ from okrtui.domain.models import PERSPECTIVES
 
 
 class ScorecardScreen(BoardScreen):
+    HELP_LEAD = ("To check in: arrows to a strategic objective, enter for its OKRs, arrows to a key "
+                 "result, c. Or g, a ref (KR-12), enter, c.")
+
     BINDINGS = [
         Binding("escape", "nothing", show=False),  # §5: escape on the scorecard does nothing
         Binding("slash", "filter", "Filter"),

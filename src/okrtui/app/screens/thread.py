@@ -16,6 +16,7 @@ from okrtui.store import StoreError
 
 class ThreadScreen(BoardScreen):
     BINDINGS = [Binding("escape", "back", "Back")]
+    HELP_LEAD = "A strategic objective's score in every cycle, oldest first; escape goes back."
 
     def __init__(self, code: str):
         super().__init__()

@@ -23,6 +23,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from okrtui.app import look
 from okrtui.app.board import Board, build_board
 from okrtui.assets import asset_dir
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
@@ -30,6 +31,7 @@ from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.models import CheckIn
+from okrtui.domain.text import score_text
 from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
 from okrtui.store.files import os_problem
@@ -139,7 +141,17 @@ class OkrApp(App):
         if why_not:
             self.notify(why_not, severity="warning", markup=False)
             return
-        self.push_screen(CheckinDialog(self.board.key_result(kr_ref)[1]), self._save_checkin)
+        self.push_screen(CheckinDialog(self.board.key_result(kr_ref)[1], last=self._last_checkin(kr_ref)),
+                         self._save_checkin)
+
+    def _last_checkin(self, kr_ref: str) -> Optional[CheckIn]:
+        """The latest check-in when the cycle's history is already read (never a slow read here)."""
+        if not self.board.history_loaded:
+            return None
+        try:
+            return look.latest(self.board.history(kr_ref))
+        except StoreError:
+            return None
 
     def _save_checkin(self, request: Optional[CheckinRequest]) -> None:
         """Show the ripple at once from the board in memory, and queue the write.
@@ -166,9 +178,14 @@ class OkrApp(App):
         except ValidationError as exc:
             self._not_saved(request, "; ".join(describe(exc)))
             return
+        unchanged = (checkin.value, checkin.confidence) == (found[1].current, found[1].confidence)
         changes, board = self.board.with_checkin(request.ref, checkin)
         self.show(board)
-        self.notify(ripple_line(changes), title="Checked in", markup=False)
+        if unchanged:  # a check-in that moves nothing still says the value holds as of today
+            self.notify(f"{request.ref} {score_text(changes[0].new)} confirmed as of {now:%Y-%m-%d}"
+                        + (" (note saved)" if request.note else ""), title="Confirmed", markup=False)
+        else:
+            self.notify(ripple_line(changes), title="Checked in", markup=False)
         painted = threading.Event()
 
         def on_paint() -> None:
@@ -215,7 +232,8 @@ class OkrApp(App):
         found = self.board.key_result(request.ref)
         if found is None or isinstance(self.screen, ModalScreen) or self.store.read_only:
             return
-        self.push_screen(CheckinDialog(found[1], retry=request, problem=reason), self._save_checkin)
+        self.push_screen(CheckinDialog(found[1], retry=request, problem=reason,
+                                       last=self._last_checkin(request.ref)), self._save_checkin)
 
     # -- navigation -------------------------------------------------------------
 

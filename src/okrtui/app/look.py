@@ -54,5 +54,21 @@ def confidence(value: str) -> Content:
     return Content.styled(f"{CONFIDENCE_SYMBOL[value]} {value}", CONFIDENCE_STYLE[value])
 
 
+def checkin_value(value: float | int, kind: str) -> str:
+    return ("done" if value == 1 else "not done") if kind == "milestone" else number(value)
+
+
+def checkin_line(checkin, kind: str) -> Content:
+    """`2026-11-15 09:00  ana  690  ✔ on-track`: one check-in, as the history and the dialog show it."""
+    return Content.assemble(
+        (f"{checkin.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", plain(checkin.author), "  ",
+        (checkin_value(checkin.value, kind), "bold"), "  ", confidence(checkin.confidence))
+
+
+def latest(checkins: list):
+    """The check-in that sets the current value: the latest by time, ties to the one added last."""
+    return max(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]))[1] if checkins else None
+
+
 def percent(value: Optional[float]) -> str:
     return "\u2014" if value is None else f"{round(value * 100):d}%"

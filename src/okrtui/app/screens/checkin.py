@@ -71,10 +71,13 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
         Binding("q", "app.quit", "Quit", show=False),
     ]
 
-    def __init__(self, kr: KeyResult, retry: Optional[CheckinRequest] = None, problem: str = ""):
-        """`retry`: a check-in that could not be saved, shown again as typed, with `problem`."""
+    def __init__(self, kr: KeyResult, retry: Optional[CheckinRequest] = None, problem: str = "",
+                 last: Optional[CheckIn] = None):
+        """`retry`: a check-in that could not be saved, shown again as typed, with `problem`;
+        `last`: the key result's latest check-in, when its history is at hand."""
         super().__init__()
         self.kr = kr
+        self.last = last
         self.retry = retry
         self.problem = problem
 
@@ -83,6 +86,7 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
         with Vertical(id="checkin"):
             yield Static(Content.assemble(("Check in ", "bold"), (kr.ref, "bold"), " \u00b7 ", look.plain(kr.title)),
                          id="checkin-title")
+            yield Static(self._last_line(), id="last-checkin")
             with Horizontal(classes="field"):
                 yield Label("Value", classes="field-label")
                 placeholder = ("done" if kr.current == 1 else "not done") if kr.kind == "milestone" \
@@ -102,6 +106,18 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
             yield Static(Content.styled(
                 "enter save \u00b7 escape cancel \u00b7 tab next field \u00b7 1\u20134 confidence (on its field)",
                 "$text-muted"), id="checkin-keys")
+
+    def _last_line(self) -> Content:
+        last, kr = self.last, self.kr
+        if last is not None:
+            parts: list = [("Last check-in  ", "$text-muted"), look.checkin_line(last, kr.kind)]
+            if last.note:
+                parts += ["\n", ("  \u201c", "$text-muted"), look.plain(last.note.splitlines()[0]),
+                          ("\u201d", "$text-muted")]
+            return Content.assemble(*parts)
+        if kr.last_checkin_at is not None:
+            return Content.styled(f"Last check-in  {kr.last_checkin_at:%Y-%m-%d %H:%M}", "$text-muted")
+        return Content.styled("No check-ins yet", "$text-muted")
 
     def on_mount(self) -> None:
         retry = self.retry

@@ -361,11 +361,7 @@ def _history(checkins, kr: KeyResult) -> Content:
     # Newest by time: a back-dated check-in sits where its date puts it, not where it was added.
     ordered = sorted(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
     for _, checkin in ordered[:HISTORY_SHOWN]:
-        value = ("done" if checkin.value == 1 else "not done") if kr.kind == "milestone" else look.number(checkin.value)
-        parts += [
-            "\n", (f"{checkin.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", look.plain(checkin.author), "  ",
-            (value, "bold"), "  ", look.confidence(checkin.confidence),
-        ]
+        parts += ["\n", look.checkin_line(checkin, kr.kind)]
         if checkin.note:
             parts += ["\n    ", look.plain(checkin.note.replace("\n", "\n    "))]
     if len(checkins) > HISTORY_SHOWN:

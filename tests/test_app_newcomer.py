@@ -1,0 +1,44 @@
+"""The app as a newcomer meets it: the check-in dialog shows the last check-in; a save that
+changes nothing says it confirmed the value."""
+
+from __future__ import annotations
+
+from test_app import CheckinDialog, make_app, messages, saved, text, to_kr28
+
+
+class TestLastCheckinInTheDialog:
+    async def test_the_dialog_shows_the_latest_check_in_with_its_note(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("c")
+            await pilot.pause()
+            assert isinstance(app.screen, CheckinDialog)
+            shown = text(app.screen.query_one("#last-checkin"))
+            assert shown.splitlines()[0] == "Last check-in  2026-11-19 09:55  marco  690  \u2714 on-track"
+            assert "690k booked; two six-figure deals in legal review." in shown
+
+    async def test_after_a_check_in_the_dialog_shows_that_one(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("c", "7", "0", "0", "tab", "2", "tab", *"slipped", "enter")
+            await saved(app, pilot)
+            await pilot.press("c")
+            await pilot.pause()
+            shown = text(app.screen.query_one("#last-checkin"))
+            assert "  tester  700  ! at-risk" in shown.splitlines()[0]
+            assert "slipped" in shown
+
+
+class TestConfirmed:
+    async def test_a_save_that_changes_nothing_says_confirmed(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("c", "enter")  # empty value, same confidence
+            await saved(app, pilot)
+            confirmed = [n for n in app._notifications if n.title == "Confirmed"]
+            assert confirmed and confirmed[-1].message.startswith("KR-28 0.46 confirmed as of ")
+            assert not [n for n in app._notifications if n.title == "Checked in"]
+            assert messages(app)

@@ -89,3 +89,18 @@ def test_demo_reset_leaves_a_file_that_is_not_a_store_alone(run, tmp_path, monke
     code, out, err = run("demo", "--reset", "--store", store)
     assert code == 1
     assert store.read_text() == "my own notes, not a store"
+
+
+def test_the_markdown_review_carries_each_key_results_latest_note(run, sample_store):
+    assert run("checkin", "KR-28", "700", "--note", "two deals\nslipped | to Q1", "--at", AT).code == 0
+    code, out, err = run("report", "--format", "md", "--as-of", "2026-11-20")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("| KR-28 |"))
+    assert row.endswith("| two deals slipped \\| to Q1 |")  # one line, the pipe escaped
+    assert "Latest note" in out
+
+
+def test_the_markdown_review_marks_a_closed_cycle(run, sample_store):
+    code, out, err = run("report", "--format", "md", "--cycle", "2026-Q3", "--as-of", "2026-11-20")
+    assert code == 0 and "Cycle 2026-Q3 (2026-07-01 to 2026-09-30, closed)" in out
+    assert "closed" not in run("report", "--format", "md", "--as-of", "2026-11-20").out.splitlines()[2]

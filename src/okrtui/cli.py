@@ -240,7 +240,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from okrtui.interchange.report import build_report
 
     store = _existing_store(args, read_only=True)
-    report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle),
+    with_notes = args.format == "md"  # the review document carries the why of each key result
+    report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle, with_notes),
                                                   store.damage_seen(snapshot)))
     for problem in damage:  # what the report did not need to read; writers refuse the store
         print(f"okrtui: warning: {printable(problem)} (this report does not depend on it; "

@@ -30,7 +30,7 @@ from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.domain.errors import InvalidInput, describe
-from okrtui.domain.models import CheckIn
+from okrtui.domain.models import CheckIn, latest_checkin
 from okrtui.domain.text import score_text
 from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
@@ -149,7 +149,7 @@ class OkrApp(App):
         if not self.board.history_loaded:
             return None
         try:
-            return look.latest(self.board.history(kr_ref))
+            return latest_checkin(self.board.history(kr_ref))
         except StoreError:
             return None
 

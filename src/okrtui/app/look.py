@@ -65,10 +65,5 @@ def checkin_line(checkin, kind: str) -> Content:
         (checkin_value(checkin.value, kind), "bold"), "  ", confidence(checkin.confidence))
 
 
-def latest(checkins: list):
-    """The check-in that sets the current value: the latest by time, ties to the one added last."""
-    return max(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]))[1] if checkins else None
-
-
 def percent(value: Optional[float]) -> str:
     return "\u2014" if value is None else f"{round(value * 100):d}%"

@@ -72,7 +72,7 @@ def _names(report: dict[str, Any]) -> dict[str, str]:
 def _cycle_text(cycle: Optional[dict[str, Any]]) -> str:
     if cycle is None:
         return "no cycle"
-    text = f"{cycle['id']} ({cycle['start']} to {cycle['end']})"
+    text = f"{cycle['id']} ({cycle['start']} to {cycle['end']}{', closed' if cycle.get('closed') else ''})"
     if cycle.get("elapsed") is not None:
         text += f", {_percent(cycle['elapsed'])} elapsed"
     return text
@@ -177,14 +177,15 @@ def _md_okr_rows(okrs: Iterable[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for okr in okrs:
         rows.append([f"**{okr['ref']}**", f"**{md(okr['title'])}**", md(_owner(okr)), "",
-                     score_text(okr.get("score")), okr.get("band") or DASH, "", ""])
+                     score_text(okr.get("score")), okr.get("band") or DASH, "", "", ""])
         for kr in okr.get("key_results", []):
+            note = " ".join((kr.get("latest_note") or "").split())  # one table row: no line breaks
             rows.append([kr["ref"], md(kr["title"]), "", md(_progress(kr)), score_text(kr.get("score")),
-                         kr.get("band") or DASH, kr.get("confidence") or "", kr.get("pace") or DASH])
+                         kr.get("band") or DASH, kr.get("confidence") or "", kr.get("pace") or DASH, md(note)])
     return rows
 
 
-_OKR_TABLE = ["Ref", "Title", "Owner", "Current / target", "Score", "Band", "Confidence", "Pace"]
+_OKR_TABLE = ["Ref", "Title", "Owner", "Current / target", "Score", "Band", "Confidence", "Pace", "Latest note"]
 
 
 def render_markdown(report: dict[str, Any]) -> str:

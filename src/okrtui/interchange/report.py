@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES, ref_number
+from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES, latest_checkin, ref_number
 from okrtui.domain.scoring import band, measure_attainment, pace
 from okrtui.operations import score_snapshot
 from okrtui.store import Snapshot
@@ -17,13 +17,21 @@ from okrtui.store import Snapshot
 REPORT_FORMAT = "okrtui-report/1"
 
 
+def _note(checkin) -> str:
+    return checkin.note if checkin is not None else ""
+
+
 def _r(value: Optional[float]) -> Optional[float]:
     return None if value is None else round(value, 3)
 
 
-def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = None) -> dict[str, Any]:
+def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = None,
+                 with_notes: bool = False) -> dict[str, Any]:
+    """The report's dict; `with_notes` reads the cycle's history for each key result's latest
+    note (the Markdown review wants the why; the other formats skip the read)."""
     cycle, scores, found_hints = score_snapshot(snapshot, as_of, cycle_id)
     strategy = snapshot.strategy
+    history = snapshot.history(cycle.id) if with_notes and cycle else {}
 
     elapsed = scores.elapsed
     objectives = sorted(cycle.objectives, key=lambda o: ref_number(o.ref)) if cycle else []
@@ -36,6 +44,7 @@ def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = N
             "score": _r(score), "band": band(score), "confidence": kr.confidence,
             "pace": pace(score, elapsed),
             "last_checkin": kr.last_checkin_at.isoformat().replace("+00:00", "Z") if kr.last_checkin_at else None,
+            **({"latest_note": _note(latest_checkin(history.get(kr.ref, [])))} if with_notes else {}),
         }
 
     def okr_doc(objective) -> dict[str, Any]:

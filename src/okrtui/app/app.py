@@ -23,7 +23,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from okrtui.app import look
 from okrtui.app.board import Board, build_board
 from okrtui.assets import asset_dir
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest

@@ -42,3 +42,30 @@ class TestConfirmed:
             assert confirmed and confirmed[-1].message.startswith("KR-28 0.46 confirmed as of ")
             assert not [n for n in app._notifications if n.title == "Checked in"]
             assert messages(app)
+
+
+class TestScorecardFilter:
+    async def test_slash_finds_a_strategic_objective_by_a_key_results_words(self, sample_store):
+        from test_app import rows
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("slash", *"new arr booked", "enter")  # KR-28's title, in O-9 under F1
+            await pilot.pause()
+            assert [r.split()[0] for r in rows(app, "financial")] == ["F1"]
+
+    async def test_escape_clears_a_kept_filter_and_otherwise_does_nothing(self, sample_store):
+        from test_app import ScorecardScreen, rows
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            everything = rows(app, "financial")
+            await pilot.press("slash", *"F2", "enter")
+            await pilot.pause()
+            assert [r.split()[0] for r in rows(app, "financial")] == ["F2"]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert rows(app, "financial") == everything
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ScorecardScreen) and app.is_running

@@ -348,7 +348,7 @@ class OkrApp(App):
         yield SystemCommand("Next cycle", "Show the cycle after this one", lambda: self.action_cycle(1))
         yield SystemCommand("Reload", "Read the store again", self.reload)
         for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.action not in ("nothing",):
+            if isinstance(binding, Binding) and binding.description:
                 action = binding.action
                 yield SystemCommand(binding.description, f"Key {binding.key}",
                                     lambda action=action, screen=screen: screen.run_action(action))

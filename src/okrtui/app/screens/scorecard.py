@@ -28,7 +28,8 @@ class ScorecardScreen(BoardScreen):
                  "result, c. Or g, a ref (KR-12), enter, c.")
 
     BINDINGS = [
-        Binding("escape", "nothing", show=False),  # §5: escape on the scorecard does nothing
+        # §5: escape on the scorecard does nothing, but for clearing a filter that was kept.
+        Binding("escape", "clear_kept_filter", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
     ]
@@ -40,7 +41,7 @@ class ScorecardScreen(BoardScreen):
                 yield PerspectivePane(key)
         yield NavList(id="unaligned")
         yield BalanceBar(id="balance")
-        yield FilterInput(placeholder="filter by code, title or owner; enter keeps it, escape clears",
+        yield FilterInput(placeholder="filter by code, ref, title or owner; enter keeps it, escape clears",
                           id="filter")
         yield Footer()
 
@@ -72,15 +73,19 @@ class ScorecardScreen(BoardScreen):
         found = {s.code for s in board.strategy
                  if text in s.code.casefold() or text in s.title.casefold() or text in s.owner.casefold()}
         objectives = {o.ref for o in board.objectives()
-                      if text in o.ref.casefold() or text in o.title.casefold() or text in o.owner.casefold()}
+                      if text in o.ref.casefold() or text in o.title.casefold() or text in o.owner.casefold()
+                      or any(text in k.ref.casefold() or text in k.title.casefold() for k in o.key_results)}
         # A strategic objective stays in view when one of its OKRs matches.
         found |= objectives | {board.scores.effective.get(ref) for ref in objectives} - {None}
         return found
 
     # -- actions ------------------------------------------------------------
 
-    def action_nothing(self) -> None:
-        pass
+    def action_clear_kept_filter(self) -> None:
+        field = self.query_one("#filter", FilterInput)
+        if field.value:
+            field.value = ""  # the change repaints every pane
+            field.display = False
 
     def focused_code(self) -> Optional[str]:
         focused = self.focused

@@ -69,3 +69,34 @@ class TestScorecardFilter:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ScorecardScreen) and app.is_running
+
+
+class TestTheme:
+    async def test_the_chosen_theme_is_remembered(self, sample_store):
+        from okrtui.app import settings
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            assert app.theme != "textual-light"
+            app.theme = "textual-light"
+            await pilot.pause()
+        assert settings.load()["theme"] == "textual-light"
+        again = make_app(sample_store)
+        async with again.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            assert again.theme == "textual-light"
+
+    async def test_an_unknown_or_unreadable_saved_theme_is_ignored(self, sample_store):
+        from okrtui.app import settings
+
+        settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
+        settings.settings_path().write_text("{not json")
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            assert app.is_running
+        settings.settings_path().write_text('{"theme": "no-such-theme"}')
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            assert app.theme != "no-such-theme"

@@ -23,6 +23,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from okrtui.app import settings
 from okrtui.app.board import Board, build_board
 from okrtui.assets import asset_dir
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
@@ -75,6 +76,10 @@ class OkrApp(App):
         # collector's full passes over a large board land inside repaints (p95 of a
         # check-in on L: 280 ms with them, about 110 ms with these).
         gc.set_threshold(20_000, 50, 50)
+        saved_theme = settings.load().get("theme")
+        if isinstance(saved_theme, str) and saved_theme in self.available_themes:
+            self.theme = saved_theme
+        self.theme_changed_signal.subscribe(self, lambda theme: settings.remember("theme", theme.name))
         if self.board.is_empty:
             from okrtui.app.screens.first_run import FirstRunScreen
 

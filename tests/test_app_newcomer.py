@@ -100,3 +100,17 @@ class TestTheme:
         async with app.run_test(size=(100, 34)) as pilot:
             await pilot.pause()
             assert app.theme != "no-such-theme"
+
+
+class TestPalette:
+    async def test_palette_entries_show_keys_as_typed_and_no_screenshot(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("enter")  # the drill-down: its Back (escape) is a palette entry
+            await pilot.pause()
+            commands = list(app.get_system_commands(app.screen))
+            titles = {c.title for c in commands}
+            helps = {c.title: c.help for c in commands}
+            assert "Screenshot" not in titles
+            assert helps["Back"] == "Key esc"
+            assert not any("left_square_bracket" in (c.help or "") for c in commands)

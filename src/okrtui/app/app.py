@@ -344,7 +344,8 @@ class OkrApp(App):
             self.push_screen(HintsScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's screenshot saves to a folder it does not name: left out rather than puzzling.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
         yield SystemCommand("Go to", "Jump to a key result, objective or strategic objective by ref or code",
                             self.action_goto)
         yield SystemCommand("Help", "Every key of the current screen", self.action_help)
@@ -355,7 +356,7 @@ class OkrApp(App):
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
                 action = binding.action
-                yield SystemCommand(binding.description, f"Key {binding.key}",
+                yield SystemCommand(binding.description, f"Key {self.get_key_display(binding)}",
                                     lambda action=action, screen=screen: screen.run_action(action))
 
     def on_unmount(self) -> None:

@@ -114,3 +114,51 @@ class TestPalette:
             assert "Screenshot" not in titles
             assert helps["Back"] == "Key esc"
             assert not any("left_square_bracket" in (c.help or "") for c in commands)
+
+
+class TestGoToByWords:
+    def test_ranking_puts_exact_refs_first_then_prefixes_then_words(self):
+        from okrtui.app.search import Entry, rank
+
+        candidates = [Entry("KR-120", "key result", "Other"), Entry("KR-12", "key result", "Ship the runbook"),
+                      Entry("O-3", "objective", "Runbook for every service"), Entry("F1", "strategic objective",
+                                                                                   "Grow revenue")]
+        assert [e.target for e in rank("KR-12", candidates)] == ["KR-12", "KR-120"]
+        assert [e.target for e in rank("runbook", candidates)] == ["O-3", "KR-12"]  # earlier in the text first
+        assert [e.target for e in rank("every runbook", candidates)] == ["O-3"]  # every word, any order
+        assert rank("nope", candidates) == [] and rank("   ", candidates) == []
+
+    async def test_words_of_a_title_go_to_the_key_result(self, sample_store):
+        from test_app import DrillScreen, cursor, until
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("g", *"runbook")
+            await pilot.pause()
+            shown = [str(o.prompt) for o in app.screen.query_one("#goto-matches").options]
+            assert shown[0].startswith("KR-39  Publish an on-call runbook")
+            await pilot.press("enter")
+            assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "KR-39")
+
+    async def test_a_key_result_of_another_cycle_is_found_and_shown_in_its_cycle(self, sample_store):
+        from test_app import DrillScreen, cursor, until
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("g", *"meddicc")
+            assert await until(pilot, lambda: bool(getattr(app.screen, "matches", None)))
+            assert app.screen.matches[0].target == "KR-3" and app.screen.matches[0].cycle == "2026-Q2"
+            await pilot.press("enter")
+            assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "KR-3")
+            assert app.board.cycle.id == "2026-Q2"
+
+    async def test_down_picks_the_next_match(self, sample_store):
+        from test_app import DrillScreen, cursor, until
+
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("g", *"pipeline")
+            assert await until(pilot, lambda: len(getattr(app.screen, "matches", [])) >= 2)
+            second = app.screen.matches[1].target
+            await pilot.press("down", "enter")
+            assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == second)

@@ -272,7 +272,12 @@ class OkrApp(App):
     def action_goto(self) -> None:
         from okrtui.app.screens.goto import GotoDialog
 
-        self.push_screen(GotoDialog(self._goto_problem), self._goto)
+        from okrtui.app import search
+
+        board = self.board
+        at_hand = search.entries(board.strategy, [board.cycle] if board.cycle else [])
+        self.push_screen(GotoDialog(self._goto_problem, at_hand,
+                                    lambda: search.entries(board.strategy, board.snapshot.cycles())), self._goto)
 
     def _goto_problem(self, target: str) -> Optional[str]:
         """Why `target` cannot be gone to, or None when it can."""

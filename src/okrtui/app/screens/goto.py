@@ -1,40 +1,97 @@
-"""`g`: go to a key result, objective or strategic objective by ref or code."""
+"""`g`: go to a key result, objective or strategic objective by ref, code or words of its title."""
 
 from __future__ import annotations
 
 from typing import Callable, Optional
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from okrtui.app import look
+from okrtui.app.search import Entry, rank
+from okrtui.store import StoreError
 
 
 class GotoDialog(ModalScreen[Optional[str]]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "step(1)", "Next match", show=False),
+        Binding("up", "step(-1)", "Previous match", show=False),
+    ]
 
-    def __init__(self, problem: Callable[[str], Optional[str]]):
+    def __init__(self, problem: Callable[[str], Optional[str]], entries: list[Entry] = (),
+                 all_entries: Optional[Callable[[], list[Entry]]] = None):
+        """`entries`: what can be searched at once; `all_entries` reads every cycle (in a worker)."""
         super().__init__()
         self.problem = problem
+        self.entries = list(entries)
+        self.all_entries = all_entries
+        self.matches: list[Entry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goto"):
             yield Static(Content.styled("Go to", "bold"))
-            yield Input(placeholder="KR-12, O-3 or a code like F1", id="goto-input")
+            yield Input(placeholder="KR-12, O-3, a code like F1, or words of a title", id="goto-input")
             yield Label("", id="goto-error", classes="field-error")
-            yield Static(Content.styled("enter go \u00b7 escape cancel", "$text-muted"))
+            yield OptionList(id="goto-matches")
+            yield Static(Content.styled("enter go \u00b7 up/down pick a match \u00b7 escape cancel", "$text-muted"))
+
+    def on_mount(self) -> None:
+        self.query_one("#goto-matches").display = False
+        if self.all_entries is not None:
+            self._read_every_cycle()
+
+    @work(thread=True, exclusive=True)
+    def _read_every_cycle(self) -> None:
+        try:
+            found = self.all_entries()
+        except StoreError:
+            return  # a damaged other cycle: search what is at hand
+        self.app.call_from_thread(self._more_entries, found)
+
+    def _more_entries(self, found: list[Entry]) -> None:
+        self.entries = found
+        self._show_matches(self.query_one("#goto-input", Input).value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._show_matches(event.value)
+
+    def _show_matches(self, text: str) -> None:
+        self.matches = rank(text, self.entries)
+        matches = self.query_one("#goto-matches", OptionList)
+        matches.clear_options()
+        matches.add_options([Option(Content.assemble(
+            (entry.target, "bold"), "  ", look.plain(entry.title),
+            ("  \u00b7 " + (entry.cycle or entry.kind), "$text-muted"))) for entry in self.matches])
+        matches.display = bool(self.matches)
+        if self.matches:
+            matches.highlighted = 0
+
+    def action_step(self, delta: int) -> None:
+        matches = self.query_one("#goto-matches", OptionList)
+        if self.matches:
+            matches.highlighted = ((matches.highlighted or 0) + delta) % len(self.matches)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        problem = self.problem(event.value)
-        if problem:
-            self.query_one("#goto-error", Label).update(look.plain(problem))
+        if not self.problem(event.value):  # an exact ref or code
+            self.dismiss(event.value.strip())
             return
-        self.dismiss(event.value.strip())
+        if self.matches:
+            chosen = self.query_one("#goto-matches", OptionList).highlighted or 0
+            self.dismiss(self.matches[chosen].target)
+            return
+        self.query_one("#goto-error", Label).update(look.plain(self.problem(event.value) or ""))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.matches[event.option_index].target)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

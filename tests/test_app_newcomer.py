@@ -162,3 +162,22 @@ class TestGoToByWords:
             second = app.screen.matches[1].target
             await pilot.press("down", "enter")
             assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == second)
+
+
+class TestHintsWithoutACycle:
+    async def test_h_with_no_cycle_says_so(self, store_path, run):
+        import json
+
+        from test_app import HintsScreen
+
+        doc = {"format": "okrtui/1", "strategy": [{"code": "F1", "title": "Grow", "perspective": "financial"}]}
+        sheet = store_path.parent.parent / "strategy.json"
+        sheet.write_text(json.dumps(doc), encoding="utf-8")
+        assert run("import", sheet).code == 0
+        app = make_app(store_path)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            assert isinstance(app.screen, HintsScreen)
+            shown = [str(o.prompt) for o in app.screen.query("NavList").first().options]
+            assert shown == ["No cycle yet: hints come once the store holds a cycle's OKRs."]

@@ -40,8 +40,9 @@ class HintsScreen(BoardScreen):
             for index, h in enumerate(board.hints)
         ]
         if not options:
-            options = [Option(Content.styled("Nothing to suggest: the scorecard looks healthy.", "$text-muted"),
-                              id="none", disabled=True)]
+            quiet = ("Nothing to suggest: the scorecard looks healthy." if board.cycle is not None
+                     else "No cycle yet: hints come once the store holds a cycle's OKRs.")
+            options = [Option(Content.styled(quiet, "$text-muted"), id="none", disabled=True)]
         self.query_one(NavList).fill(options)
 
     def action_back(self) -> None:

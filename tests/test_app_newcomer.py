@@ -181,3 +181,44 @@ class TestHintsWithoutACycle:
             assert isinstance(app.screen, HintsScreen)
             shown = [str(o.prompt) for o in app.screen.query("NavList").first().options]
             assert shown == ["No cycle yet: hints come once the store holds a cycle's OKRs."]
+
+
+class TestAnOldSnapshotsVanishedPart:
+    """Another process rewrites a cycle the app has not read yet: its part file goes."""
+
+    @staticmethod
+    def _yearly(run, tmp_path, title):
+        import json
+
+        sheet = tmp_path / f"{title}.json"
+        sheet.write_text(json.dumps({"format": "okrtui/1", "cycles": [{
+            "id": "2026", "start": "2026-01-01", "end": "2026-12-31",
+            "objectives": [{"title": title, "key_results": [{"title": f"{title} kr", "start": 0, "target": 1}]}]}]}),
+            encoding="utf-8")
+        assert run("import", sheet).code == 0
+
+    async def test_g_still_searches_and_the_app_goes_on(self, sample_store, run, tmp_path):
+        from test_app import until
+
+        self._yearly(run, tmp_path, "Yearly one")
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            self._yearly(run, tmp_path, "Yearly two")  # the yearly cycle's part is replaced
+            await pilot.press("g", *"runbook")
+            assert await until(pilot, lambda: bool(getattr(app.screen, "matches", None)))
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running and app.screen.matches[0].target == "KR-39"
+
+    async def test_the_thread_still_opens_and_the_app_goes_on(self, sample_store, run, tmp_path):
+        self._yearly(run, tmp_path, "Yearly one")
+        app = make_app(sample_store)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            self._yearly(run, tmp_path, "Yearly two")
+            await pilot.press("t")  # F1's thread reads every cycle
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running

@@ -276,8 +276,10 @@ class OkrApp(App):
 
         board = self.board
         at_hand = search.entries(board.strategy, [board.cycle] if board.cycle else [])
-        self.push_screen(GotoDialog(self._goto_problem, at_hand,
-                                    lambda: search.entries(board.strategy, board.snapshot.cycles())), self._goto)
+        # Every cycle as the store holds it now: the board's snapshot may be older than a part
+        # another process has replaced since.
+        self.push_screen(GotoDialog(self._goto_problem, at_hand, lambda: self.store.load(
+            lambda snapshot: search.entries(snapshot.strategy, snapshot.cycles()))), self._goto)
 
     def _goto_problem(self, target: str) -> Optional[str]:
         """Why `target` cannot be gone to, or None when it can."""

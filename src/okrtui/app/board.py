@@ -127,12 +127,22 @@ class Board:
         return entry.id if entry else None
 
     def strategic_thread(self, code: str) -> list[tuple[Cycle, Optional[float], int]]:
-        """A strategic objective's score and OKR count in every cycle, oldest first."""
-        rows = []
-        for header in self.cycles():
-            scores = score_cycle(self.strategy, self.snapshot.cycle(header.id), self.as_of)
-            rows.append((header, scores.strategic.get(code), scores.okr_count.get(code, 0)))
-        return rows
+        """A strategic objective's score and OKR count in every cycle, oldest first.
+
+        The other cycles are read from the store as it is now (through `load`, which starts
+        over when a commit races the read): this board's snapshot may be older than a part
+        another process has since replaced. The cycle on screen is this board's own.
+        """
+        def rows(snapshot: Snapshot) -> list[tuple[Cycle, Optional[float], int]]:
+            found = []
+            for header in cycle_order(snapshot.cycle_headers()):
+                cycle = self.cycle if self.cycle is not None and header.id == self.cycle.id \
+                    else snapshot.cycle(header.id)
+                scores = score_cycle(self.strategy, cycle, self.as_of)
+                found.append((header, scores.strategic.get(code), scores.okr_count.get(code, 0)))
+            return found
+
+        return self.store.load(rows)
 
 
 def build_board(store: Store, as_of: dt.date, cycle_id: Optional[str] = None) -> Board:

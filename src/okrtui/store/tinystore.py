@@ -321,7 +321,8 @@ class Store:
     def _locked(self) -> Iterator[Optional[os.stat_result]]:
         """Hold the store's lock; yield the main file's stat (None: no store yet).
 
-        A first write that fails leaves nothing behind (no lock file, no directories).
+        A first write that fails leaves no store behind: no parts directory, and no
+        directories it made but the one holding the lock file (see _undo_creation).
         """
         target = self.target
         new_dirs = [d for d in reversed(target.parents) if not d.exists()]

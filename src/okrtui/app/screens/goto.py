@@ -1,8 +1,10 @@
-"""`g`: go to a key result, objective or strategic objective by ref, code or words of its title."""
+"""`g`: go to a key result, objective or strategic objective by ref, code, words of its title
+or an abbreviation of them (ranked by okrtui.app.search), matched letters marked as the
+command palette marks them."""
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,8 +16,39 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from okrtui.app import look
-from okrtui.app.search import Entry, rank
+from okrtui.app.search import Entry, Index, Match
 from okrtui.store import StoreError
+
+# What the command palette highlights matched letters with (its default
+# `command-palette--highlight`), so the two read alike.
+MATCHED = "bold underline"
+
+
+def highlighted(text: str, offsets: Iterable[int], start: int, style: str = "") -> Content:
+    """`text` as literal content with its characters at `offsets` (counted from `start`)
+    marked, spaces left out, as Textual's Matcher.highlight marks them. That method reads
+    its text as markup, so a title holding `[b]` would lose it: hence this one."""
+    runs: list[list[int]] = []
+    for offset in sorted(set(offsets)):
+        at = offset - start
+        if not 0 <= at < len(text) or text[at].isspace():
+            continue
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
+    content = look.plain(text, style)
+    for begin, end in runs:
+        content = content.stylize(MATCHED, begin, end)
+    return content
+
+
+def prompt(match: Match) -> Content:
+    entry = match.entry
+    return Content.assemble(
+        highlighted(entry.target, match.offsets, 0, "bold"), "  ",
+        highlighted(entry.title, match.offsets, len(entry.target) + 1),
+        ("  \u00b7 " + (entry.cycle or entry.kind), "$text-muted"))
 
 
 class GotoDialog(ModalScreen[Optional[str]]):
@@ -30,7 +63,7 @@ class GotoDialog(ModalScreen[Optional[str]]):
         """`entries`: what can be searched at once; `all_entries` reads every cycle (in a worker)."""
         super().__init__()
         self.problem = problem
-        self.entries = list(entries)
+        self.index = Index(entries)
         self.all_entries = all_entries
         self.matches: list[Entry] = []
 
@@ -50,25 +83,24 @@ class GotoDialog(ModalScreen[Optional[str]]):
     @work(thread=True, exclusive=True)
     def _read_every_cycle(self) -> None:
         try:
-            found = self.all_entries()
+            found = Index(self.all_entries())  # prepared here, off the keystrokes' thread
         except StoreError:
             return  # a damaged other cycle: search what is at hand
         self.app.call_from_thread(self._more_entries, found)
 
-    def _more_entries(self, found: list[Entry]) -> None:
-        self.entries = found
+    def _more_entries(self, found: Index) -> None:
+        self.index = found
         self._show_matches(self.query_one("#goto-input", Input).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._show_matches(event.value)
 
     def _show_matches(self, text: str) -> None:
-        self.matches = rank(text, self.entries)
+        found = self.index.search(text)
+        self.matches = [match.entry for match in found]
         matches = self.query_one("#goto-matches", OptionList)
         matches.clear_options()
-        matches.add_options([Option(Content.assemble(
-            (entry.target, "bold"), "  ", look.plain(entry.title),
-            ("  \u00b7 " + (entry.cycle or entry.kind), "$text-muted"))) for entry in self.matches])
+        matches.add_options([Option(prompt(match)) for match in found])
         matches.display = bool(self.matches)
         if self.matches:
             matches.highlighted = 0

@@ -97,7 +97,7 @@ class TestText:
         assert "  O-10  -minus [owner: @ops]  0.68 yellow\n    KR-7  +plus  2.05 / 3  0.68 yellow  blocked  on-pace\n" in text
         assert "Balance  index 0.00\n  Financial 100% · Customer 0% · Internal Process 0% · Learning & Growth 0%\n" in text
         assert "  ! No aligned OKR serves the Customer perspective\n  ! 2 OKR objectives are not aligned\n" in text
-        assert text.endswith("Hints: 1\n  orphan  C1  C1 has no OKR | this cycle\n")
+        assert text.endswith("Hints: 1\n  orphan (strategy without OKRs)  C1  C1 has no OKR | this cycle\n")
 
     def test_order_of_sections(self):
         text = render_text(make_report())
@@ -151,7 +151,7 @@ class TestMarkdown:
         assert "| Financial | 100% |" in text
         assert "Balance index: **0.00**" in text
         assert "- No aligned OKR serves the Customer perspective\n- 2 OKR objectives are not aligned" in text
-        assert "| orphan | C1 | C1 has no OKR \\| this cycle |" in text
+        assert "| orphan (strategy without OKRs) | C1 | C1 has no OKR \\| this cycle |" in text
 
     def test_no_cycle(self):
         text = render_markdown(empty_report())

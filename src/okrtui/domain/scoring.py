@@ -36,7 +36,18 @@ STALE_DAYS = 14
 KR_COUNT_RANGE = (3, 5)
 MAX_OWNER_OBJECTIVES = 5
 MAX_PERSPECTIVE_OBJECTIVES = 6
-HINT_KINDS = ("orphan", "unaligned", "kr-count", "objective-count", "stale", "sandbagging", "crowded")
+# The one vocabulary of hints: the app, the text and the Markdown report all name a
+# kind as `kind (label)`, so a reader who learns it in one place knows it everywhere.
+HINT_LABELS: dict[str, str] = {
+    "orphan": "strategy without OKRs",
+    "unaligned": "OKR without strategy",
+    "kr-count": "key results per objective",
+    "objective-count": "objectives per owner",
+    "stale": "no recent check-in",
+    "sandbagging": "targets too easy",
+    "crowded": "strategic objectives per perspective",
+}
+HINT_KINDS = tuple(HINT_LABELS)
 
 
 def _clamp(value: float) -> float:
@@ -293,6 +304,27 @@ def _sandbaggers(cycles: list[Cycle], as_of: dt.date) -> list[tuple[str, Cycle, 
     return [(owner, *pair) for owner, high in latest.items() if high and previous.get(owner, False)]
 
 
+def hint_kind_text(kind: str) -> str:
+    """A hint's kind as every view shows it: `kr-count (key results per objective)`."""
+    label = HINT_LABELS.get(kind)
+    return f"{kind} ({label})" if label else kind
+
+
+def hint_subject(kind: str, ref: str) -> str:
+    """A hint's ref as a reader wants it: a crowded perspective by its name, not its key."""
+    return PERSPECTIVE_NAMES.get(ref, ref) if kind == "crowded" else ref
+
+
+def _titled(ref: str, title: str) -> str:
+    # A title may hold U+2028/U+2029, which pass as text but break a line in some
+    # viewers; a hint is one line in every report.
+    return f'{ref} "{" ".join(title.splitlines())}"'
+
+
+def _key_results(n: int) -> str:
+    return "no key results" if n == 0 else "1 key result" if n == 1 else f"{n} key results"
+
+
 def hints(strategy: list[StrategicObjective], cycles: list[Cycle], scores: CycleScores) -> list[Hint]:
     found: dict[tuple[str, str], Hint] = {}  # kinds are added in HINT_KINDS order
 
@@ -303,14 +335,15 @@ def hints(strategy: list[StrategicObjective], cycles: list[Cycle], scores: Cycle
     if cycle is not None:  # §6: with no cycle, only `crowded` is left to say
         for s in strategy:
             if scores.okr_count.get(s.code, 0) == 0:
-                add("orphan", s.code, f"Strategic objective {s.code} has no OKR in cycle {cycle.id}")
+                add("orphan", s.code, f"Strategic objective {_titled(s.code, s.title)} has no OKR in cycle {cycle.id}")
         for o in cycle.objectives:
             if scores.effective.get(o.ref) is None:
-                add("unaligned", o.ref, f"{o.ref} is not aligned to any strategic objective")
+                add("unaligned", o.ref, f"{_titled(o.ref, o.title)} is not aligned to any strategic objective")
         low, high = KR_COUNT_RANGE
         for o in cycle.objectives:
             if not low <= len(o.key_results) <= high:
-                add("kr-count", o.ref, f"{o.ref} has {len(o.key_results)} key results; {low} to {high} keep it focused")
+                add("kr-count", o.ref, f"{_titled(o.ref, o.title)} has {_key_results(len(o.key_results))}; "
+                    f"{low} to {high} keep it focused")
         owned: dict[str, int] = {}
         for o in cycle.objectives:
             if _owner(o):
@@ -324,7 +357,7 @@ def hints(strategy: list[StrategicObjective], cycles: list[Cycle], scores: Cycle
                 for k in o.key_results:
                     days = (scores.as_of - _last_date(k, cycle.start)).days
                     if days > STALE_DAYS:
-                        add("stale", k.ref, f"{k.ref} has had no check-in for {days} days")
+                        add("stale", k.ref, f"{_titled(k.ref, k.title)} has had no check-in for {days} days")
         for owner, latest, previous in _sandbaggers(cycles, scores.as_of):
             add("sandbagging", owner, f"{owner} scored 0.99 or more on every objective in {previous.id} "
                 f"and {latest.id}; the targets may be too easy")

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Optional
 
 from okrtui.domain.models import PERSPECTIVE_NAMES
 from okrtui.domain.scoring import band as band_of
+from okrtui.domain.scoring import hint_kind_text, hint_subject
 from okrtui.domain.text import score_text
 from okrtui.interchange.csv_io import escape_cell, number_text, write_rows
 
@@ -141,7 +142,12 @@ def render_text(report: dict[str, Any]) -> str:
 
     hints = report.get("hints", [])
     lines += ["", f"Hints: {len(hints) or 'none'}"]
-    lines += [f"  {h['kind']}  {h['ref']}  {h['message']}" for h in hints]
+    kinds = [hint_kind_text(h["kind"]) for h in hints]
+    subjects = [hint_subject(h["kind"], h["ref"]) for h in hints]
+    kind_width = max(map(len, kinds), default=0)
+    subject_width = max(map(len, subjects), default=0)
+    lines += [f"  {kind:<{kind_width}}  {subject:<{subject_width}}  {h['message']}"
+              for kind, subject, h in zip(kinds, subjects, hints)]
     return "\n".join(lines) + "\n"
 
 
@@ -240,7 +246,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Hints", ""]
     hints = report.get("hints", [])
     out += _table(["Kind", "Ref", "Message"], (
-        [md(h["kind"]), md(h["ref"]), md(h["message"])] for h in hints
+        [md(hint_kind_text(h["kind"])), md(hint_subject(h["kind"], h["ref"])), md(h["message"])] for h in hints
     )) if hints else ["None."]
     return "\n".join(out) + "\n"
 

@@ -11,11 +11,7 @@ from textual.widgets.option_list import Option
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import BoardScreen, NavList, header_line, set_content
-
-KIND_LABEL = {
-    "orphan": "orphan", "unaligned": "unaligned", "kr-count": "KR count", "objective-count": "overloaded",
-    "stale": "stale", "sandbagging": "sandbagging", "crowded": "crowded",
-}
+from okrtui.domain.scoring import hint_kind_text, hint_subject
 
 
 class HintsScreen(BoardScreen):
@@ -33,11 +29,15 @@ class HintsScreen(BoardScreen):
 
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
-        width = max((len(h.ref) for h in board.hints), default=0) + 1
+        kinds = [hint_kind_text(h.kind) for h in board.hints]
+        width = max(map(len, kinds), default=0) + 2
+        # The words of the text report, with the message on a line of its own: the list
+        # does not wrap, and beside the kind and ref a title would be cut to a few letters.
         options = [
-            Option(Content.assemble((f"{KIND_LABEL.get(h.kind, h.kind):<12}", "$text-warning"),
-                                    (h.ref.ljust(width), "bold"), look.plain(h.message)), id=f"{index}")
-            for index, h in enumerate(board.hints)
+            Option(Content.assemble(look.plain(kind.ljust(width), "$text-warning"),
+                                    look.plain(hint_subject(h.kind, h.ref), "bold"), "\n  ", look.plain(h.message)),
+                   id=f"{index}")
+            for index, (kind, h) in enumerate(zip(kinds, board.hints))
         ]
         if not options:
             quiet = ("Nothing to suggest: the scorecard looks healthy." if board.cycle is not None

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
@@ -134,6 +135,33 @@ def snapshot_bytes(store_path: Path) -> dict[str, Optional[bytes]]:
         else:
             found[relative] = None if path.is_dir() else path.read_bytes()
     return found
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """okrtui built as a wheel and installed (not editable) into a venv outside the checkout:
+    (its python, its okrtui script, its site-packages). Its dependencies come from this environment."""
+    base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "tests"))
+    wheels = base / "wheels"
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(wheels), str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    wheel = next(wheels.glob("okrtui-*.whl"))
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                  capture_output=True, text=True, check=True).stdout.strip())
+    # okrtui's dependencies from this environment (not okrtui itself: its editable finder
+    # is a .pth file, which a path listed here does not run).
+    (purelib / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
+                                "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    return python, venv / "bin" / "okrtui", purelib
 
 
 @pytest.fixture(scope="session")

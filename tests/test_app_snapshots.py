@@ -9,11 +9,61 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+import textual.constants
+
 from okrtui.app.app import OkrApp
 from okrtui.store import Store
 
 AS_OF_DATE = dt.date(2026, 11, 20)
 SIZE = (100, 34)
+SMALL = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def truecolor(monkeypatch):
+    # The colour system otherwise follows $TERM (16 colours for TERM=xterm or none at all),
+    # and the app picks band colours by it: the same shots on every machine.
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+@pytest.fixture
+def sixteen_colours(monkeypatch):
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "standard")
+
+
+def light(then=None):
+    async def run(pilot):
+        pilot.app.theme = "textual-light"
+        if then is not None:
+            await then(pilot)
+        await settle(pilot)
+    return run
+
+
+async def to_kr28(pilot):
+    await pilot.press("enter", "down", "down")  # F1 > O-9 > KR-28
+    await settle(pilot)
+
+
+async def checkin_on_kr28(pilot):
+    await pilot.press("enter", "down", "down", "c")
+    await settle(pilot)
+
+
+async def help_screen(pilot):
+    await pilot.press("question_mark")
+    await settle(pilot)
+
+
+async def hints(pilot):
+    await pilot.press("h")
+    await settle(pilot)
+
+
+async def thread(pilot):
+    await pilot.press("t")
+    await settle(pilot)
 
 
 def make_app(path: Path) -> OkrApp:
@@ -33,48 +83,44 @@ def test_scorecard(snap_compare, sample_store):
     assert snap_compare(make_app(sample_store), run_before=settle, terminal_size=SIZE)
 
 
-def test_scorecard_80x24(snap_compare, sample_store):
-    assert snap_compare(make_app(sample_store), run_before=settle, terminal_size=(80, 24))
-
-
-def test_scorecard_light_theme(snap_compare, sample_store):
-    async def light(pilot):
-        pilot.app.theme = "textual-light"
-        await settle(pilot)
-
-    assert snap_compare(make_app(sample_store), run_before=light, terminal_size=SIZE)
-
-
 def test_drill_down_on_kr28(snap_compare, sample_store):
-    async def to_kr28(pilot):
-        await pilot.press("enter", "down", "down")  # F1 > O-9 > KR-28
-        await settle(pilot)
-
     assert snap_compare(make_app(sample_store), run_before=to_kr28, terminal_size=SIZE)
 
 
 def test_checkin_dialog_on_kr28(snap_compare, sample_store):
-    async def checkin(pilot):
-        await pilot.press("enter", "down", "down", "c")
-        await settle(pilot)
-
-    assert snap_compare(make_app(sample_store), run_before=checkin, terminal_size=SIZE)
+    assert snap_compare(make_app(sample_store), run_before=checkin_on_kr28, terminal_size=SIZE)
 
 
 def test_help(snap_compare, sample_store):
-    async def help_screen(pilot):
-        await pilot.press("question_mark")
-        await settle(pilot)
-
     assert snap_compare(make_app(sample_store), run_before=help_screen, terminal_size=SIZE)
 
 
 def test_hints(snap_compare, sample_store):
-    async def hints(pilot):
-        await pilot.press("h")
-        await settle(pilot)
-
     assert snap_compare(make_app(sample_store), run_before=hints, terminal_size=SIZE)
+
+
+def test_strategic_thread(snap_compare, sample_store):
+    assert snap_compare(make_app(sample_store), run_before=thread, terminal_size=SIZE)
+
+
+# Each main screen at 80×24, in the light theme, and with 16 colours.
+MAIN_SCREENS = {"scorecard": settle, "drill_down": to_kr28, "checkin": checkin_on_kr28, "help": help_screen,
+                "hints": hints, "thread": thread}
+
+
+@pytest.mark.parametrize("screen", MAIN_SCREENS)
+def test_80x24(snap_compare, sample_store, screen):
+    assert snap_compare(make_app(sample_store), run_before=MAIN_SCREENS[screen], terminal_size=SMALL)
+
+
+@pytest.mark.parametrize("screen", MAIN_SCREENS)
+def test_light_theme(snap_compare, sample_store, screen):
+    assert snap_compare(make_app(sample_store), run_before=light(MAIN_SCREENS[screen]), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("screen", MAIN_SCREENS)
+def test_16_colours_80x24(snap_compare, sample_store, sixteen_colours, screen):
+    assert snap_compare(make_app(sample_store), run_before=MAIN_SCREENS[screen], terminal_size=SMALL)
 
 
 def test_first_run(snap_compare, tmp_path, monkeypatch):

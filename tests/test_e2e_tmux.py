@@ -68,10 +68,10 @@ class Terminal:
         return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], env=self.env,
                               capture_output=True, text=True, check=check, timeout=10)
 
-    def start(self, argv: list[str]) -> None:
+    def start(self, argv: list[str], size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         # remain-on-exit keeps a dead pane (and its exit status) around for the asserts.
         self.tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-                  "new-session", "-d", "-s", "main", "-x", str(WIDTH), "-y", str(HEIGHT),
+                  "new-session", "-d", "-s", "main", "-x", str(size[0]), "-y", str(size[1]),
                   shlex.join(argv))
 
     def kill(self) -> None:
@@ -165,7 +165,8 @@ def test_check_in_from_the_keyboard_ripples_saves_and_quits(terminal: Terminal, 
     terminal.press("Enter")
     screen = terminal.wait_until(lambda s: "› KR-28" in s and "New ARR booked" in s,
                                  "KR-28 in the breadcrumb")
-    assert re.search(r"KR-28 \S+ 0\.46 New ARR booked", screen), screen
+    kr28_row = r"KR-28 \S+ {score} \S+ on-track\s+New ARR booked"  # ref, score, confidence, title
+    assert re.search(kr28_row.format(score=r"0\.46"), screen), screen
 
     # c 900 enter: the dialog opens with the value field focused and empty.
     terminal.type("c")
@@ -174,7 +175,7 @@ def test_check_in_from_the_keyboard_ripples_saves_and_quits(terminal: Terminal, 
     terminal.wait_until(lambda s: "900" in line_with(s, "Value"), "900 in the value field")
     terminal.press("Enter")
     terminal.wait_for("KR-28 0.46 → 0.60")
-    screen = terminal.wait_until(lambda s: re.search(r"KR-28 \S+ 0\.60 New ARR booked", s) is not None,
+    screen = terminal.wait_until(lambda s: re.search(kr28_row.format(score=r"0\.60"), s) is not None,
                                  "KR-28's new score 0.60 in the tree")
     assert "Check in KR-28" not in screen
     # The repainted row keeps both pane borders (a label ending in a newline once broke it).

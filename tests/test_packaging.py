@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import site
 import subprocess
-import sys
 import tomllib
-from pathlib import Path
 
 from conftest import ROOT
 
@@ -19,36 +15,16 @@ def test_the_package_list_names_every_package_on_disk():
     assert on_disk | {"okrtui.styles", "okrtui.sample_data"} == listed
 
 
-def test_a_wheel_installed_outside_the_checkout_finds_its_styles_and_sample(tmp_path):
-    source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "tests"))
-    wheels = tmp_path / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                            "-w", str(wheels), str(source)], capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr
-    wheel = next(wheels.glob("okrtui-*.whl"))
-
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
-    # okrtui's dependencies from this environment (not okrtui itself: its editable finder
-    # is a .pth file, which a path listed here does not run).
-    (purelib / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                                "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
-    assert installed.returncode == 0, installed.stderr
-
+def test_a_wheel_installed_outside_the_checkout_finds_its_styles_and_sample(installed_wheel, tmp_path):
+    python, okrtui, purelib = installed_wheel
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = dict(os.environ, PYTHONPATH="")
-    okrtui = str(venv / "bin" / "okrtui")
     store = elsewhere / "team.json"
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([okrtui, *args], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run([str(okrtui), *args], cwd=elsewhere, env=env, capture_output=True, text=True,
+                              timeout=120)
 
     made = run("init", "--sample", "--store", str(store))  # what `okrtui demo` does before it opens
     assert made.returncode == 0, made.stderr

@@ -10,16 +10,43 @@ from __future__ import annotations
 from typing import Optional
 
 from textual.content import Content
+from textual.theme import Theme
 
 from okrtui.domain.scoring import band
 from okrtui.domain.text import score_text
 
 BAND_SYMBOL = {"green": "\u25cf", "yellow": "\u25b2", "red": "\u2716", None: "\u00b7"}
+CONFIDENCE_SYMBOL = {"on-track": "\u2714", "at-risk": "!", "off-track": "\u2716", "blocked": "\u25a0"}
+
 BAND_STYLE = {"green": "$text-success", "yellow": "$text-warning", "red": "$text-error", None: "$text-muted"}
 BAR_STYLE = {"green": "$success", "yellow": "$warning", "red": "$error", None: "$panel-lighten-2"}
-CONFIDENCE_SYMBOL = {"on-track": "\u2714", "at-risk": "!", "off-track": "\u2716", "blocked": "\u25a0"}
 CONFIDENCE_STYLE = {"on-track": "$text-success", "at-risk": "$text-warning",
                     "off-track": "$text-error", "blocked": "$text-error"}
+
+# With 16 colours Rich sends each colour as the nearest of its standard palette
+# (rich.color.Color.downgrade): Textual's $warning #FEA62B comes out bright red like
+# $error, and $text-success and $text-error both come out white (dark theme) or grey
+# (light). These are that palette's own green, yellow and red (ANSI 2, 3 and 1), which
+# it matches exactly, so the terminal shows its own green, yellow and red: the normal
+# colours rather than the bright ones, which read on dark and on light backgrounds.
+SIXTEEN_COLOURS = {"success": "#00aa00", "warning": "#aa5500", "error": "#aa0000",
+                   "text-success": "#00aa00", "text-warning": "#aa5500", "text-error": "#aa0000"}
+
+# Textual makes a light theme's $text-success/-warning/-error/-accent by tinting black
+# with 66% of the colour: #337E4A, #A86D1C, #7A273C, #A86D1C in textual-light, 2.3-3.8:1
+# on its backgrounds, panels and cursor rows. These keep the hues and reach 4.5:1 (WCAG
+# AA) on all of them, a pale cursor row included, which makes them dark; with 256
+# colours they still come out green, yellow and red (xterm 22, 58, 88), where Textual's
+# red comes out as xterm 89, a magenta.
+LIGHT_TEXT = {"text-success": "#1a4a29", "text-warning": "#5c3a00", "text-error": "#880010",
+              "text-accent": "#5c3a00"}
+
+
+def theme_variables(theme: Theme, sixteen_colours: bool = False) -> dict[str, str]:
+    """What okrtui puts over Textual's generated variables for `theme` (App.get_css_variables),
+    so every band colour is right wherever Content names it. A theme's own settings stay."""
+    ours = dict(SIXTEEN_COLOURS) if sixteen_colours else {} if theme.dark else dict(LIGHT_TEXT)
+    return {name: value for name, value in ours.items() if name not in theme.variables}
 
 
 def plain(text: str, style: str = "") -> Content:

@@ -3,22 +3,35 @@ and their key results, with a detail pane for the focused item and a breadcrumb.
 
 from __future__ import annotations
 
-from typing import Optional
+import math
+import textwrap
+import time
+from functools import lru_cache
+from typing import Optional, Sequence
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content, Span
+from textual.events import DescendantBlur
+from textual.geometry import Size
+from textual.selection import Selection
+from textual.strip import Strip
 from textual.style import Style
+from textual.visual import Visual
+from textual.widget import Widget
 from textual.widgets import Footer, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import BoardScreen, FilterInput, header_line, set_content
-from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
+from okrtui.domain.models import PERSPECTIVE_NAMES, CheckIn, KeyResult, Objective
 from okrtui.domain.scoring import measure_attainment, pace
 from okrtui.store import StoreError
 
@@ -31,6 +44,13 @@ class OkrTree(Tree):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        # The detail follows in the same frame as the cursor, not one frame later with
+        # the NodeHighlighted message (which still comes, and then finds nothing to change).
+        if previous_line != line and isinstance(self.screen, DrillScreen) and self.screen.is_mounted:
+            self.screen.cursor_moved()
+
     def process_label(self, label) -> Text:
         # Tree labels are Rich Text; our labels are Content (user text kept literal),
         # rendered here with the current theme's colours.
@@ -41,6 +61,207 @@ class OkrTree(Tree):
             return Text.assemble(*((text, style.rich_style if style else "")
                                    for text, style in label.render(Style(), end="")))
         return super().process_label(label)
+
+
+class HistoryList(Widget):
+    """A key result's check-ins, newest first, each with its note: all of them, however many.
+
+    A key result can gather a thousand check-ins. Wrapping and painting all of them on every
+    cursor move would cost more than the rest of the screen together, so check-ins are wrapped
+    only as far down as the pane has been scrolled (plus a margin), the rest count at an
+    estimated height until then, and only the lines in view are painted.
+    """
+
+    MARGIN = 120  # lines wrapped past the lowest one painted: a few pages down need no new layout
+    NOTE_INDENT = 4
+    SLICE_SECONDS = 0.004  # background wrapping yields this often, so keys and paints go first
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._checkins: list[CheckIn] = []
+        self._kind = "metric"
+        self._width = 0
+        self._lines: list[Content] = []  # the wrapped lines of self._checkins[:self._laid]
+        self._laid = 0
+        self._estimates: list[int] = []
+        self._rest = 0  # estimated lines of the check-ins not wrapped yet
+        self._height = 0  # the height the layout was last given
+        self._generation = 0  # bumped when what is wrapped is thrown away: stops background wrapping
+
+    @property
+    def checkin_count(self) -> int:
+        return len(self._checkins)
+
+    @property
+    def wrapped_count(self) -> int:
+        """How many check-ins have been wrapped into lines so far."""
+        return self._laid
+
+    @property
+    def settled(self) -> bool:
+        """Whether the last layout gave this list the height it now knows it has."""
+        return self.size.width == self._width and self.size.height == self._total()
+
+    def show(self, checkins: Sequence[CheckIn], kind: str) -> None:
+        """Show these check-ins, in this order."""
+        same = len(checkins) == len(self._checkins) and (
+            all(a is b for a, b in zip(checkins, self._checkins)) or list(checkins) == self._checkins)
+        if same and kind == self._kind:
+            return  # keep what is wrapped, and so the scroll position
+        self._checkins, self._kind = list(checkins), kind
+        self._reset(self._width)
+        self.refresh(layout=True)
+
+    def lines_text(self) -> list[str]:
+        """Every line of the list as plain text (wraps the whole list)."""
+        self._extend(math.inf)
+        return [line.plain for line in self._lines]
+
+    def wrap_all(self) -> bool:
+        """Wrap every check-in now; whether the height changed from the estimate."""
+        self._extend(math.inf)
+        return self._total() != self._height
+
+    def wrap_in_background(self) -> None:
+        """Wrap the rest a slice at a time between other events, so that `end` finds it done."""
+        if self._laid < len(self._checkins):
+            self._generation += 1
+            self.call_later(self._wrap_slice, self._generation)
+
+    def _wrap_slice(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        deadline = time.perf_counter() + self.SLICE_SECONDS
+        while self._laid < len(self._checkins) and time.perf_counter() < deadline:
+            self._extend(len(self._lines) + 1)
+        if self._laid < len(self._checkins):
+            self.call_later(self._wrap_slice, generation)
+        elif self._total() != self._height:
+            self.refresh(layout=True)
+
+    def _reset(self, width: int) -> None:
+        self._generation += 1
+        self._width = width
+        self._lines, self._laid = [], 0
+        room, note_room = self._rooms()
+        self._estimates = [_estimated_lines(checkin, room, note_room) for checkin in self._checkins]
+        self._rest = sum(self._estimates)
+
+    def _rooms(self) -> tuple[int, int]:
+        room = max(1, self._width)
+        return room, (room - self.NOTE_INDENT if room > 2 * self.NOTE_INDENT else room)
+
+    def _total(self) -> int:
+        return len(self._lines) + self._rest
+
+    def _extend(self, lines: float) -> None:
+        room, note_room = self._rooms()
+        indent = " " * (room - note_room)
+        while len(self._lines) < lines and self._laid < len(self._checkins):
+            checkin = self._checkins[self._laid]
+            self._lines += _wrapped(look.checkin_line(checkin, self._kind), room)
+            for paragraph in checkin.note.split("\n") if checkin.note else ():
+                self._lines += [look.plain(indent + piece) for piece in _wrapped_note(paragraph, note_room)]
+            self._rest -= self._estimates[self._laid]
+            self._laid += 1
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width != self._width:
+            self._reset(width)
+        # What the first paint can show is wrapped now, so that paint needs no second layout.
+        self._extend(viewport.height + self.MARGIN)
+        self._height = self._total()
+        return self._height
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._width:
+            self._reset(width)
+        if y >= len(self._lines):
+            self._extend(y + 1 + self.MARGIN)
+            if self._total() != self._height:
+                # The estimate gave way to the real height: lay the pane out again, after this paint.
+                self._height = self._total()
+                self.call_later(self.refresh, layout=True)
+        if y >= len(self._lines):
+            return Strip.blank(width, self.visual_style.rich_style)
+        line = self._lines[y]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            # Each line is its own visual here, so the selection is applied line by line.
+            start, end = span
+            line = line.stylize(Style.from_styles(self.screen.get_component_styles("screen--selection")),
+                                start, len(line.plain) if end == -1 else end)
+        strips = Visual.to_strips(self, line, width, 1, self.visual_style, apply_selection=False)
+        return _on_row(strips[0], y) if strips else Strip.blank(width, self.visual_style.rich_style)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(self.lines_text())), "\n"
+
+
+def _on_row(strip: Strip, y: int) -> Strip:
+    # A one-line visual marks its text as row 0; the mouse's selection needs the row in the list.
+    if not y:
+        return strip
+    segments = []
+    for text, style, control in strip:
+        offset = style.meta.get("offset") if style is not None else None
+        if offset is not None:
+            style = style + RichStyle.from_meta({"offset": (offset[0], y)})
+        segments.append(Segment(text, style, control))
+    return Strip(segments, strip.cell_length)
+
+
+def _wrapped(line: Content, width: int) -> list[Content]:
+    # Most lines fit: measuring is far cheaper than wrapping.
+    return [line] if line.cell_length <= width else line.wrap(width)
+
+
+def _wrapped_note(paragraph: str, width: int) -> list[str]:
+    if paragraph.isascii() and "\t" not in paragraph:
+        # One cell a character: the standard library wraps it at a third of Content.wrap's cost,
+        # which counts when `end` wraps a thousand notes at once.
+        return [paragraph] if len(paragraph) <= width else _note_wrapper(width).wrap(paragraph) or [""]
+    return [line.plain for line in _wrapped(Content(paragraph), width)]
+
+
+@lru_cache(maxsize=8)
+def _note_wrapper(width: int) -> textwrap.TextWrapper:
+    # Like Content.wrap: breaks at spaces only, folds a word longer than the line.
+    return textwrap.TextWrapper(width, break_on_hyphens=False, expand_tabs=False)
+
+
+def _estimated_lines(checkin: CheckIn, room: int, note_room: int) -> int:
+    # Counted in characters, not cells, and without word breaks: an estimate, cheap for a thousand.
+    lines = -(-(38 + len(checkin.author)) // room)  # time, value and confidence take about 38 cells
+    note = checkin.note
+    if note:
+        for paragraph in note.split("\n") if "\n" in note else (note,):
+            lines += max(1, -(-len(paragraph) // note_room))
+    return lines
+
+
+class DetailPane(VerticalScroll):
+    """The detail of the focused item; on a key result, its whole check-in history below."""
+
+    def on_focus(self) -> None:
+        # Focus here means scrolling is next: wrap the history ahead of it.
+        self.query_one(HistoryList).wrap_in_background()
+
+    # home and end jump: gliding over a thousand check-ins would take a second.
+    def action_scroll_home(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        history = self.query_one(HistoryList)
+        if history.display and history.wrap_all():
+            history.refresh(layout=True)
+        # scroll_end waits for the next layout, so the real end is the one it reaches.
+        self.scroll_end(animate=False)
 
 
 class DrillScreen(BoardScreen):
@@ -56,11 +277,18 @@ class DrillScreen(BoardScreen):
         Binding("t", "thread", "Thread"),
     ]
 
+    # Below 100 columns the tree sits above the detail pane (see drilldown.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
     def __init__(self, code: Optional[str], focus: Optional[str] = None):
         super().__init__()
         self.code = code
         self.initial_focus = focus
         self._tree_nodes: dict[str, TreeNode] = {}
+        # While `/` text is typed, the item the cursor was on: it comes back once it matches again.
+        self._anchor: Optional[str] = None
+        self._ref_width = 0
+        self._detail_key: Optional[str] = None
 
     @property
     def board(self) -> Board:
@@ -71,12 +299,13 @@ class DrillScreen(BoardScreen):
         yield Static(id="breadcrumb")
         with Horizontal(id="drill"):
             yield OkrTree("", id="okr-tree")
-            with VerticalScroll(id="detail"):
+            with DetailPane(id="detail"):
                 yield Static(id="detail-text")
                 yield Sparkline([], id="sparkline")
                 yield Static(id="detail-history")
+                yield HistoryList(id="history")
         yield FilterInput(placeholder="filter by ref, title or owner; enter keeps it, escape clears", id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -107,10 +336,12 @@ class DrillScreen(BoardScreen):
         )
 
     def _kr_label(self, kr: KeyResult) -> Content:
-        score = self.board.scores.kr.get(kr.ref)
+        # Ref, score and confidence at fixed widths, the title last: a narrow tree cuts only a title's end.
+        score = look.score(self.board.scores.kr.get(kr.ref))
+        confidence = look.confidence(kr.confidence)
         return Content.assemble(
-            (f"{kr.ref} ", "bold"), look.score(score), " ", look.plain(kr.title), "  ",
-            look.confidence(kr.confidence),
+            (f"{kr.ref:<{self._ref_width}} ", "bold"), score.pad_right(SCORE_WIDTH - score.cell_length), " ",
+            confidence.pad_right(CONFIDENCE_WIDTH - confidence.cell_length), " ", look.plain(kr.title),
         )
 
     def _matches(self) -> Optional[str]:
@@ -120,9 +351,10 @@ class DrillScreen(BoardScreen):
     def show_board(self, board: Board, focus: Optional[str] = None) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
         tree = self.query_one(OkrTree)
-        keep = focus or self._cursor_key()
+        keep = focus or self._anchor or self._cursor_key()
         needle = self._matches()
         rows = board.thread_of(self.code)
+        self._ref_width = max((len(kr.ref) for objective, _ in rows for kr in objective.key_results), default=0)
         wanted = []
         for objective, depth in rows:
             krs = [kr for kr in objective.key_results
@@ -130,7 +362,8 @@ class DrillScreen(BoardScreen):
             if needle is None or krs or _hit(needle, objective.ref, objective.title, objective.owner):
                 wanted.append((objective, depth, krs if needle else objective.key_results))
         shape = [(o.ref, d, tuple(k.ref for k in krs)) for o, d, krs in wanted]
-        if shape == getattr(self, "_shape", None):
+        rebuilt = shape != getattr(self, "_shape", None)
+        if not rebuilt:
             # Same items: relabel in place so the cursor and expansion stay as they are.
             _relabel(tree.root, self._title())
             for objective, _, krs in wanted:
@@ -150,19 +383,64 @@ class DrillScreen(BoardScreen):
                 for kr in krs:
                     self._tree_nodes[kr.ref] = node.add_leaf(self._kr_label(kr), data=kr.ref)
             tree.root.expand()
-        if keep and keep in self._tree_nodes:
-            tree.move_cursor(self._tree_nodes[keep])
-        elif keep and tree.cursor_node is None:
-            tree.move_cursor(tree.root)
+        if keep is not None:
+            node = self._nearest_node(board, keep)
+            # Numbering the new lines can land the cursor on a passing node first: the detail
+            # waits for where it ends up (below), rather than showing each on the way.
+            self._placing = True
+            try:
+                if rebuilt:
+                    # New nodes get their line numbers lazily; the cursor is placed by line number.
+                    _ = tree.last_line
+                if tree.cursor_node is not node:
+                    tree.move_cursor(node)
+            finally:
+                self._placing = False
+        if needle is None:
+            self._anchor = None
         self._show_detail(self._cursor_key())
+        self._offer_checkin()  # a closed cycle or a read-only store takes `c` away too
+
+    def _nearest_node(self, board: Board, key: str) -> TreeNode:
+        """The node of `key`, or of the nearest objective above it that is shown, or the root."""
+        chain = [key]
+        found = board.key_result(key) if key.startswith("KR-") else None
+        objective = found[0] if found else board.objective(key) if key.startswith("O-") else None
+        while objective is not None and len(chain) < 64:  # the bound only guards against a loop
+            chain.append(objective.ref)
+            objective = board.objective(objective.parent) if objective.parent else None
+        for ref in chain:
+            if ref in self._tree_nodes:
+                return self._tree_nodes[ref]
+        return self.query_one(OkrTree).root
 
     def _cursor_key(self) -> Optional[str]:
         node = self.query_one(OkrTree).cursor_node
         return node.data if node is not None else None
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        self._show_detail(event.node.data)
-        self.refresh_bindings()  # `c` is offered on key results only
+        # Mostly the tree's watcher has shown this already. A rebuild can highlight a passing
+        # node before the cursor lands: show where the cursor is now, not the event's node.
+        if self._cursor_key() != self._detail_key:
+            self.cursor_moved()
+
+    _placing = False
+
+    def cursor_moved(self) -> None:
+        if self._placing:
+            return
+        self._show_detail(self._cursor_key())
+        self._offer_checkin()
+
+    _checkin_offered: Optional[bool] = None
+
+    def _offer_checkin(self) -> None:
+        # `c` is offered on key results only. The Footer rebuilds itself on every refresh of the
+        # bindings, which costs more than the rest of a cursor move: refresh only when `c` comes or goes.
+        offered = self.app.why_no_checkin(self._cursor_key()) is None
+        if offered != self._checkin_offered:
+            self._checkin_offered = offered
+            self.refresh_bindings()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         # enter on a key result opens its detail (history, sparkline) to scroll; escape returns.
@@ -171,7 +449,7 @@ class DrillScreen(BoardScreen):
 
     def _show_detail(self, key: Optional[str]) -> None:
         board = self.board
-        text, history, values = self._strategic_detail(), Content(""), []
+        text, history, values, entries, kind = self._strategic_detail(), Content(""), [], [], "metric"
         found = board.key_result(key) if key and key.startswith("KR-") else None
         if found:
             objective, kr = found
@@ -183,18 +461,29 @@ class DrillScreen(BoardScreen):
                     history = Content.styled(f"\nThe check-in history cannot be read: {exc}", "$text-error")
                 else:
                     values = [float(c.value) for c in checkins]
-                    history = _history(checkins, kr)
+                    history = _history_heading(checkins)
+                    entries, kind = newest_first(checkins), kr.kind
             else:
                 history = Content.styled("\nReading the check-in history\u2026", "$text-muted")
                 self._load_history(board)
         elif key and key.startswith("O-") and board.objective(key):
             text = self._objective_detail(board.objective(key))
+        if not found:
+            text = Content.assemble(self._way_to_checkin(), text)
         set_content(self.query_one("#detail-text", Static), text)
         sparkline = self.query_one(Sparkline)
         if sparkline.data != values:
             sparkline.data = values
         sparkline.display = len(values) > 1
         set_content(self.query_one("#detail-history", Static), history)
+        history_list = self.query_one(HistoryList)
+        history_list.show(entries, kind)
+        history_list.display = bool(entries)
+        if self.focused is self.query_one(DetailPane):
+            history_list.wrap_in_background()
+        if key != self._detail_key:
+            self._detail_key = key
+            self.query_one(DetailPane).scroll_home(animate=False)
         self._breadcrumb(key)
 
     @work(thread=True, exclusive=True, group="history")
@@ -225,6 +514,15 @@ class DrillScreen(BoardScreen):
             parts += [" \u203a ", (objective.ref, "bold"), " ", look.plain(objective.title)]
         set_content(self.query_one("#breadcrumb", Static), Content.assemble(*parts))
 
+    def _way_to_checkin(self) -> Content:
+        """Off a key result: how to reach a check-in from here, or why there is none."""
+        first_kr = next((ref for ref in self._tree_nodes if ref.startswith("KR-")), None)
+        if first_kr is None:
+            return Content("")
+        why_not = self.app.why_no_checkin(first_kr)
+        return Content.styled(f"{why_not}\n\n" if why_not else "down to a key result, then c checks in\n\n",
+                              "$text-muted")
+
     def _strategic_detail(self) -> Content:
         board = self.board
         if self.code is None:
@@ -238,7 +536,7 @@ class DrillScreen(BoardScreen):
         parts: list = [
             (f"{strategic.code} ", "bold"), look.plain(strategic.title, "bold"), "\n",
             f"{PERSPECTIVE_NAMES[strategic.perspective]}", "  \u00b7  score ", look.score(score, words=True),
-            f"  \u00b7  {board.scores.okr_count.get(strategic.code, 0)} OKRs this cycle",
+            f"  \u00b7  {_okrs(board.scores.okr_count.get(strategic.code, 0))} this cycle",
         ]
         if strategic.owner:
             parts += ["\nOwner ", look.plain(strategic.owner)]
@@ -328,8 +626,20 @@ class DrillScreen(BoardScreen):
     def thread_code(self) -> tuple[Optional[str], str]:
         return self.code, "Unaligned objectives have no strategic thread"
 
+    def action_filter(self) -> None:
+        if self.focused is not self.query_one(FilterInput):
+            self._anchor = self._cursor_key()
+        super().action_filter()
+
     def after_filter(self) -> None:
+        self._anchor = None
         self.query_one(OkrTree).focus()
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        # Leaving the filter with text in it ends the anchor; escape empties the field first,
+        # and that last rebuild still puts the cursor back on the anchor.
+        if isinstance(event.widget, FilterInput) and event.widget.value.strip():
+            self._anchor = None
 
     def focus_item(self, ref: str) -> None:
         node = self._tree_nodes.get(ref)
@@ -338,6 +648,10 @@ class DrillScreen(BoardScreen):
             tree.move_cursor(node)
             tree.scroll_to_node(node)
             self._show_detail(ref)
+
+
+def _okrs(count: int) -> str:
+    return f"{count} OKR{'' if count == 1 else 's'}"
 
 
 def _relabel(node: TreeNode, label: Content) -> None:
@@ -350,21 +664,20 @@ def _hit(needle: str, *texts: str) -> bool:
     return any(needle in text.casefold() for text in texts)
 
 
-HISTORY_SHOWN = 12
+SCORE_WIDTH = len("\u25b2 0.00")
+CONFIDENCE_WIDTH = max(len(f"{symbol} {key}") for key, symbol in look.CONFIDENCE_SYMBOL.items())
 
 
-def _history(checkins, kr: KeyResult) -> Content:
+def newest_first(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+    # By time: a back-dated check-in sits where its date puts it, not where it was added.
+    # Most histories are already in time order; checking that is cheaper than sorting.
+    if all(earlier.at <= later.at for earlier, later in zip(checkins, checkins[1:])):
+        return list(reversed(checkins))
+    ordered = sorted(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+    return [checkin for _, checkin in ordered]
+
+
+def _history_heading(checkins: Sequence[CheckIn]) -> Content:
     if not checkins:
         return Content.styled("\nNo check-ins yet.", "$text-muted")
-    parts: list = ["\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)"]
-    # The sparkline shows the whole series; the list keeps to what one reads (and repaints fast).
-    # Newest by time: a back-dated check-in sits where its date puts it, not where it was added.
-    ordered = sorted(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
-    for _, checkin in ordered[:HISTORY_SHOWN]:
-        parts += ["\n", look.checkin_line(checkin, kr.kind)]
-        if checkin.note:
-            parts += ["\n    ", look.plain(checkin.note.replace("\n", "\n    "))]
-    if len(checkins) > HISTORY_SHOWN:
-        parts += ["\n", (f"\u2026 {len(checkins) - HISTORY_SHOWN} earlier check-ins (okrtui export has them all)",
-                         "$text-muted")]
-    return Content.assemble(*parts)
+    return Content.assemble("\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)")

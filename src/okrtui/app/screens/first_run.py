@@ -14,6 +14,9 @@ from okrtui.app import look
 
 
 class FirstRunScreen(Screen):
+    # With nothing in the store there is nothing to go to, no cycle to change, nothing to hint.
+    APP_KEYS_UNUSED = ("goto", "cycle", "hints")
+
     def compose(self) -> ComposeResult:
         store = self.app.store
         here = f" --store {shlex.quote(str(store.path))}"
@@ -33,4 +36,4 @@ class FirstRunScreen(Screen):
                     "Adding strategic objectives from the keyboard (n) comes with the planning screens. ",
                     "This screen turns into your scorecard as soon as the store holds data.",
                 ), id="first-run-text")
-        yield Footer()
+        yield Footer(compact=True)

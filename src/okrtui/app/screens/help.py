@@ -50,6 +50,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows += MOVEMENT
         self.title_text = f"Keys of this screen ({type(below).__name__.replace('Screen', '').lower()})"
         self.lead = getattr(below, "HELP_LEAD", "")
+        self.notes: tuple[str, ...] = getattr(below, "HELP_NOTES", ())
 
     def compose(self) -> ComposeResult:
         width = max(len(key) for key, _ in self.rows) + 2
@@ -57,7 +58,9 @@ class HelpScreen(ModalScreen[None]):
         if self.lead:
             parts += ["\n", self.lead, "\n"]
         for key, description in self.rows:
-            parts += ["\n", (key.ljust(width), "bold $accent"), description]
+            parts += ["\n", (key.ljust(width), "bold $text-accent"), description]
+        for note in self.notes:
+            parts += ["\n\n", note]
         parts += ["\n\n", (LEGEND, "$text-muted"), "\n", ("escape or ? closes", "$text-muted")]
         with VerticalScroll(id="help"):
             yield Static(Content.assemble(*parts), id="help-text")

@@ -21,7 +21,7 @@ class HintsScreen(BoardScreen):
         yield Static(id="header")
         yield Static(Content.styled("Hints \u00b7 enter jumps to the item", "bold"), id="breadcrumb")
         yield NavList(id="hints")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_board(self.app.board)

@@ -7,8 +7,10 @@ from typing import Optional
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 
+from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import (
     BoardScreen,
@@ -26,6 +28,14 @@ from okrtui.domain.models import PERSPECTIVES
 class ScorecardScreen(BoardScreen):
     HELP_LEAD = ("To check in: arrows to a strategic objective, enter for its OKRs, arrows to a key "
                  "result, c. Or g, a ref (KR-12), enter, c.")
+    HELP_NOTES = (
+        "Each pane: the perspective's score and bar; then per strategic objective its code, title, "
+        "score and the number of this cycle's OKR objectives serving it (OKRs).",
+        "Balance: the share of aligned OKR objectives in each perspective. The index runs from 0 "
+        "(all in one perspective) to 1 (spread evenly over the four).",
+    )
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
         # §5: escape on the scorecard does nothing, but for clearing a filter that was kept.
@@ -41,9 +51,10 @@ class ScorecardScreen(BoardScreen):
                 yield PerspectivePane(key)
         yield NavList(id="unaligned")
         yield BalanceBar(id="balance")
+        yield Static(id="status")
         yield FilterInput(placeholder="filter by code, ref, title or owner; enter keeps it, escape clears",
                           id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -56,14 +67,46 @@ class ScorecardScreen(BoardScreen):
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
         matches = self._matches(board)
-        for pane in self.query(PerspectivePane):
+        panes = list(self.query(PerspectivePane))
+        for pane in panes:
             pane.show(board, matches)
+        # Each row of panes gets room in proportion to what it lists (border, bar, items),
+        # so a short perspective does not keep rows a long one needs at 24 lines.
+        need = [3 + max(1, pane.lines) for pane in panes]
+        self.query_one("#perspectives", Grid).styles.grid_rows = f"{max(need[:2])}fr {max(need[2:])}fr"
         self.query_one(BalanceBar).show(board)
         unaligned = self.query_one("#unaligned", NavList)
         options = unaligned_options(board, matches)
         unaligned.display = bool(options)
         unaligned.border_title = f"Unaligned objectives ({len(options)})"
         unaligned.fill(options)
+        self.show_status()
+
+    def show_status(self) -> None:
+        """One line on the highlighted item, whole (the panes may cut its title), and what enter does."""
+        board = self.board
+        focused = self.focused
+        parts: list = []
+        item = focused.highlighted_id if isinstance(focused, NavList) else None
+        strategic = board.strategic(item) if item else None
+        objective = board.objective(item) if item and strategic is None else None
+        if strategic is not None:
+            count = board.scores.okr_count.get(strategic.code, 0)
+            parts = [(f"{strategic.code} ", "bold"), look.plain(strategic.title),
+                     f" \u00b7 {count} OKR{'' if count == 1 else 's'} this cycle",
+                     (" \u00b7 enter opens its OKRs", "$text-muted")]
+        elif objective is not None:
+            parts = [(f"{objective.ref} ", "bold"), look.plain(objective.title), " \u00b7 unaligned",
+                     (" \u00b7 enter opens its key results", "$text-muted")]
+        else:
+            parts = [("arrows move \u00b7 enter opens \u00b7 g finds anything \u00b7 ? lists the keys", "$text-muted")]
+        set_content(self.query_one("#status", Static), Content.assemble(*parts))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_status()
+
+    def on_descendant_focus(self) -> None:
+        self.show_status()
 
     def _matches(self, board: Board) -> Optional[set[str]]:
         """Codes and refs the filter lets through (None: no filter)."""

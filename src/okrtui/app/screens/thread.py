@@ -26,7 +26,7 @@ class ThreadScreen(BoardScreen):
         yield Static(id="header")
         yield Static(id="breadcrumb")
         yield Static("Scoring every cycle\u2026", id="thread")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_board(self.app.board)
@@ -54,6 +54,9 @@ class ThreadScreen(BoardScreen):
             set_content(self.query_one("#thread", Static), Content.styled("No cycles yet.", "$text-muted"))
             return
         width = max(len(cycle.id) for cycle, _, _ in rows) + 2
+        # The bar gives way first, so at 80 columns a row still fits on one line.
+        room = self.query_one("#thread", Static).content_region.width or 100
+        bar_width = max(5, min(20, room - width - 50))
         parts: list = []
         for cycle, score, count in rows:
             current = board.cycle is not None and cycle.id == board.cycle.id
@@ -61,7 +64,7 @@ class ThreadScreen(BoardScreen):
             parts += [
                 (f"{marker} {cycle.id:<{width}}", "bold" if current else ""),
                 (f"{cycle.start} \u2013 {cycle.end}  ", "$text-muted"),
-                look.bar(score, 20), " ", look.score(score, words=True),
+                look.bar(score, bar_width), " ", look.score(score, words=True),
                 (f"  {count} OKR{'s' if count != 1 else ''}", "$text-muted"), "\n",
             ]
         set_content(self.query_one("#thread", Static), Content.assemble(*parts))

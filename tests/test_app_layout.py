@@ -107,3 +107,28 @@ async def test_at_100_columns_a_title_keeps_its_room_before_the_bar(sample_store
         f1 = next(str(o.prompt) for o in app.screen.query_one("#list-financial", NavList).options if o.id == "F1")
         assert "Grow annual recurring revenue" in f1
         assert "\u2588" not in f1 and "\u2591" not in f1  # no room for both: the row's bar gave way
+
+
+async def test_the_tree_keeps_band_colours_on_the_cursor_row_and_follows_the_theme(sample_store, monkeypatch):
+    import textual.constants
+    from textual.color import Color
+
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+    app = make_app(sample_store)
+
+    def score_colour() -> str:
+        for strip in app.screen._compositor.render_strips():
+            if "KR-28 \u25b2 0.46" in strip.text:
+                segment = next(seg for seg in strip if "0.46" in seg.text)
+                return Color.from_rich_color(segment.style.color).hex
+        raise AssertionError("KR-28's row is not on screen")
+
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("enter", "down", "down")  # the cursor on KR-28
+        await pilot.pause()
+        assert score_colour() == Color.parse(app.theme_variables["text-warning"]).hex
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        light = Color.parse(app.theme_variables["text-warning"]).hex
+        assert score_colour() == light and light == "#5C3A00"

@@ -141,3 +141,16 @@ class TestTheDialog:
             await pilot.press("enter")
             assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "KR-3")
             assert app.board.cycle.id == "2026-Q2"
+
+
+def test_the_cycle_on_screen_comes_first_within_a_tier():
+    from okrtui.app.search import Entry, Index
+
+    candidates = [Entry("O-6", "objective", "Reduce churn in retail", "2026-Q3"),
+                  Entry("KR-17", "key result", "Churn below 3%", "2026-Q3"),
+                  Entry("KR-32", "key result", "Logo churn under 5%", "2026-Q4")]
+    assert [m.entry.target for m in Index(candidates, home="2026-Q4").search("churn")][0] == "KR-32"
+    assert {m.entry.target for m in Index(candidates, home="2026-Q3").search("churn")[:2]} == {"O-6", "KR-17"}
+    # Fuzzy matches too.
+    assert [m.entry.target for m in Index(candidates, home="2026-Q4").search("lgchrn")] == ["KR-32"]
+    assert [m.entry.target for m in Index(candidates, home="2026-Q4").search("chrn")][0] == "KR-32"

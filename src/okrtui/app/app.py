@@ -296,7 +296,8 @@ class OkrApp(App):
         # Every cycle as the store holds it now: the board's snapshot may be older than a part
         # another process has replaced since.
         self.push_screen(GotoDialog(self._goto_problem, at_hand, lambda: self.store.load(
-            lambda snapshot: search.entries(snapshot.strategy, snapshot.cycles()))), self._goto)
+            lambda snapshot: search.entries(snapshot.strategy, snapshot.cycles())),
+            home=board.cycle.id if board.cycle else None), self._goto)
 
     def _goto_problem(self, target: str) -> Optional[str]:
         """Why `target` cannot be gone to, or None when it can."""

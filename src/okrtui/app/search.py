@@ -72,8 +72,10 @@ def entries(strategy: Iterable[StrategicObjective], cycles: Iterable[Cycle]) -> 
 class Index:
     """Entries with their matching forms worked out once, not on every keystroke."""
 
-    def __init__(self, candidates: Iterable[Entry]):
+    def __init__(self, candidates: Iterable[Entry], home: Optional[str] = None):
+        """`home`: the cycle on screen, whose items come first within each tier."""
         self.entries = list(candidates)
+        self._away = [entry.cycle is not None and entry.cycle != home for entry in self.entries]
         self._targets = [entry.target.casefold() for entry in self.entries]
         self._folded = [f"{target} {entry.title.casefold()}" for target, entry in zip(self._targets, self.entries)]
         # Textual's matcher lowercases (not casefolds); its offsets index the lowered text.
@@ -103,12 +105,13 @@ class Index:
             holding = [order for order in holding if word in folded[order]]
         prefixed = [order for order in holding if targets[order].startswith(text)]
         found = [Match(self.entries[order], EXACT) for order in prefixed if targets[order] == text]
-        found += [Match(self.entries[order], PREFIX) for _, order in heapq.nsmallest(
-            limit, [(len(targets[order]), order) for order in prefixed if targets[order] != text])]
+        found += [Match(self.entries[order], PREFIX) for *_, order in heapq.nsmallest(
+            limit, [(self._away[order], len(targets[order]), order)
+                    for order in prefixed if targets[order] != text])]
         if len(found) < limit:
             others = set(prefixed)
-            found += [Match(self.entries[order], WORDS) for _, order in heapq.nsmallest(
-                limit - len(found), [(folded[order].find(words[0]), order) for order in holding
+            found += [Match(self.entries[order], WORDS) for *_, order in heapq.nsmallest(
+                limit - len(found), [(self._away[order], folded[order].find(words[0]), order) for order in holding
                                      if order not in others])]
         found = [self._with_offsets(match, text, words) for match in found[:limit]]
         if len(found) < limit:
@@ -146,9 +149,9 @@ class Index:
             budget -= spent
             if score and _reads_as_abbreviation(lowered, offsets):
                 # Of equal scores, the shorter item holds less else: it is likelier the one meant.
-                scored.append((-score, len(lowered), order, tuple(offsets)))
+                scored.append((self._away[order], -score, len(lowered), order, tuple(offsets)))
         found = []
-        for _, _, order, offsets in heapq.nsmallest(limit, scored):
+        for *_, order, offsets in heapq.nsmallest(limit, scored):
             entry = self.entries[order]
             found.append(Match(entry, FUZZY, offsets if len(self._lowered[order]) == len(label(entry)) else ()))
         return found

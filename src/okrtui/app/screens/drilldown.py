@@ -52,15 +52,43 @@ class OkrTree(Tree):
             self.screen.cursor_moved()
 
     def process_label(self, label) -> Text:
-        # Tree labels are Rich Text; our labels are Content (user text kept literal),
-        # rendered here with the current theme's colours.
+        # Our labels are Content (user text kept literal): the tree keeps its plain text, and
+        # render_label draws the Content's colours with the theme of the moment.
         if isinstance(label, Content):
-            # A translucent theme colour has nothing to blend with in a Rich Text: use dim.
-            label = Content(label.plain, [Span(span.start, span.end, "dim" if span.style == "$text-muted" else span.style)
-                                          for span in label.spans])
-            return Text.assemble(*((text, style.rich_style if style else "")
-                                   for text, style in label.render(Style(), end="")))
+            return Text(label.plain)
         return super().process_label(label)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.contents: dict[int, Content] = {}  # node id -> its label with colours
+
+    def label(self, node: TreeNode, content: Content) -> TreeNode:
+        """Give `node` this label; a node whose text and colours are unchanged is left alone
+        (a relabelled node repaints its line)."""
+        shown = self.contents.get(node.id)
+        if shown is None or (shown.plain, shown.spans) != (content.plain, content.spans):
+            self.contents[node.id] = content
+            node.set_label(content)
+        return node
+
+    def clear(self) -> "OkrTree":
+        self.contents = {}
+        return super().clear()
+
+    def render_label(self, node: TreeNode, base_style: RichStyle, style: RichStyle) -> Text:
+        text = super().render_label(node, base_style, style)  # the fold icon, then the plain label
+        content = self.contents.get(node.id)
+        if content is None:
+            return text
+        # Resolved now, so a change of theme recolours the tree; a translucent theme colour
+        # has nothing to blend with in a Rich Text, so muted text is drawn dim.
+        content = Content(content.plain, [Span(span.start, span.end, "dim" if span.style == "$text-muted" else span.style)
+                                          for span in content.spans])
+        label = Text.assemble(*((part, part_style.rich_style if part_style else "")
+                                for part, part_style in content.render(Style(), end="")))
+        # Under the label's own colours, so the cursor row keeps its band colours.
+        label.stylize_before(style)
+        return Text.assemble(text[:len(text) - len(node.label)], label)
 
 
 class HistoryList(Widget):
@@ -365,23 +393,24 @@ class DrillScreen(BoardScreen):
         rebuilt = shape != getattr(self, "_shape", None)
         if not rebuilt:
             # Same items: relabel in place so the cursor and expansion stay as they are.
-            _relabel(tree.root, self._title())
+            tree.label(tree.root, self._title())
             for objective, _, krs in wanted:
-                _relabel(self._tree_nodes[objective.ref], self._objective_label(objective))
+                tree.label(self._tree_nodes[objective.ref], self._objective_label(objective))
                 for kr in krs:
-                    _relabel(self._tree_nodes[kr.ref], self._kr_label(kr))
+                    tree.label(self._tree_nodes[kr.ref], self._kr_label(kr))
         else:
             self._shape = shape
             tree.clear()
-            tree.root.set_label(self._title())
+            tree.label(tree.root, self._title())
             tree.root.data = self.code or ""
             self._tree_nodes = {}
             for objective, depth, krs in wanted:
                 parent = self._tree_nodes.get(objective.parent) if depth else None
-                node = (parent or tree.root).add(self._objective_label(objective), data=objective.ref, expand=True)
+                node = tree.label((parent or tree.root).add("", data=objective.ref, expand=True),
+                                  self._objective_label(objective))
                 self._tree_nodes[objective.ref] = node
                 for kr in krs:
-                    self._tree_nodes[kr.ref] = node.add_leaf(self._kr_label(kr), data=kr.ref)
+                    self._tree_nodes[kr.ref] = tree.label(node.add_leaf("", data=kr.ref), self._kr_label(kr))
             tree.root.expand()
         if keep is not None:
             node = self._nearest_node(board, keep)
@@ -652,12 +681,6 @@ class DrillScreen(BoardScreen):
 
 def _okrs(count: int) -> str:
     return f"{count} OKR{'' if count == 1 else 's'}"
-
-
-def _relabel(node: TreeNode, label: Content) -> None:
-    # A relabelled node repaints its line: only touch the ones whose text changed.
-    if node.label.plain != label.plain:
-        node.set_label(label)
 
 
 def _hit(needle: str, *texts: str) -> bool:

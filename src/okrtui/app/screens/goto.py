@@ -59,11 +59,13 @@ class GotoDialog(ModalScreen[Optional[str]]):
     ]
 
     def __init__(self, problem: Callable[[str], Optional[str]], entries: list[Entry] = (),
-                 all_entries: Optional[Callable[[], list[Entry]]] = None):
-        """`entries`: what can be searched at once; `all_entries` reads every cycle (in a worker)."""
+                 all_entries: Optional[Callable[[], list[Entry]]] = None, home: Optional[str] = None):
+        """`entries`: what can be searched at once; `all_entries` reads every cycle (in a worker);
+        `home`: the cycle on screen, whose matches come first in their tier."""
         super().__init__()
         self.problem = problem
-        self.index = Index(entries)
+        self.home = home
+        self.index = Index(entries, home)
         self.all_entries = all_entries
         self.matches: list[Entry] = []
 
@@ -83,7 +85,7 @@ class GotoDialog(ModalScreen[Optional[str]]):
     @work(thread=True, exclusive=True)
     def _read_every_cycle(self) -> None:
         try:
-            found = Index(self.all_entries())  # prepared here, off the keystrokes' thread
+            found = Index(self.all_entries(), self.home)  # prepared here, off the keystrokes' thread
         except StoreError:
             return  # a damaged other cycle: search what is at hand
         self.app.call_from_thread(self._more_entries, found)

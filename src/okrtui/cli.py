@@ -7,6 +7,7 @@ Nothing here imports Textual: non-UI commands must start fast.
 from __future__ import annotations
 
 import argparse
+import shlex
 import datetime as dt
 import getpass
 import json
@@ -89,10 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    epilog="examples:\n" + examples,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
+    from okrtui.store.locate import demo_store_path
+
+    demo_store = shlex.quote(str(demo_store_path()))
     demo = command("demo", "open the sample company in its own store",
                    "Open the app on the sample company (Northwind Analytics), dated so that its latest "
-                   "cycle holds today. It lives in a store of its own; yours is never touched.",
-                   "  okrtui demo\n  okrtui demo --reset          # start the sample afresh\n")
+                   f"cycle holds today. It lives in a store of its own, {demo_store}; yours is never touched.",
+                   "  okrtui demo\n  okrtui demo --reset          # start the sample afresh\n"
+                   f"  okrtui report --store {demo_store}   # the demo's numbers from the command line\n")
     _store_option(demo)
     demo.add_argument("--reset", action="store_true", help="throw the demo store away and create it again")
 

@@ -30,7 +30,10 @@ CONFIDENCE_STYLE = {"on-track": "$text-success", "at-risk": "$text-warning",
 # it matches exactly, so the terminal shows its own green, yellow and red: the normal
 # colours rather than the bright ones, which read on dark and on light backgrounds.
 SIXTEEN_COLOURS = {"success": "#00aa00", "warning": "#aa5500", "error": "#aa0000",
-                   "text-success": "#00aa00", "text-warning": "#aa5500", "text-error": "#aa0000"}
+                   "text-success": "#00aa00", "text-warning": "#aa5500", "text-error": "#aa0000",
+                   # Textual's orange accent downgrades to bright red: focus borders and Footer
+                   # keys would then read as the red band. The terminal's cyan is no band's hue.
+                   "accent": "#00aaaa", "footer-key-foreground": "#00aaaa", "border": "#00aaaa"}
 
 # Textual makes a light theme's $text-success/-warning/-error/-accent by tinting black
 # with 66% of the colour: #337E4A, #A86D1C, #7A273C, #A86D1C in textual-light, 2.3-3.8:1

@@ -7,9 +7,10 @@ from typing import Iterable, Optional
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.content import Content
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from okrtui.app import look
@@ -71,6 +72,20 @@ class BoardScreen(Screen):
         self.app.push_screen(ThreadScreen(code))
 
 
+class KeyFooter(Footer):
+    """The Footer, compact; under 100 columns it leaves the palette key out (ctrl+p still
+    works, and `?` says so), so the screen's own keys keep their room at 80."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= 100
+        if self.show_command_palette != wide:
+            self.show_command_palette = wide
+            self.refresh(recompose=True)  # Textual's Footer draws its keys at compose time
+
+
 class NavList(OptionList):
     """An option list that also moves with j/k and keeps its cursor when refilled."""
 
@@ -118,8 +133,8 @@ def header_line(board: Board) -> Content:
             f" \u00b7 {look.percent(board.scores.elapsed)} elapsed",
         ]
     parts += [" \u00b7 Overall ", look.score(board.scores.overall, words=True)]
-    if board.store.read_only:
-        parts.append((" \u00b7 read-only", "$text-warning"))
+    if board.store.read_only:  # first, where 80 columns still show it
+        parts.insert(1, (" \u00b7 read-only", "$text-warning"))
     return Content.assemble(*parts)
 
 
@@ -134,9 +149,15 @@ class PerspectivePane(Vertical):
         yield Static(id=f"bar-{self.key}", classes="pane-bar")
         yield NavList(id=f"list-{self.key}", classes="pane-list")
 
+    class Refitted(Message):
+        """The pane's lines changed with its width: the screen shares out the rows again."""
+
     def on_resize(self) -> None:
         if self.shown is not None:
+            lines = self.lines
             self.show(*self.shown)
+            if self.lines != lines:
+                self.post_message(self.Refitted())
 
     shown: Optional[tuple[Board, Optional[set[str]]]] = None
     lines = 1  # the list's lines as last shown: the screen gives each row of panes room by them

@@ -104,7 +104,8 @@ class CheckinDialog(ModalScreen[Optional[CheckinRequest]]):
             yield Label(look.plain(f"Not saved: {self.problem} \u2014 enter to try again, escape to drop it"
                                    if self.problem else ""), id="save-error", classes="field-error")
             yield Static(Content.styled(
-                "enter save \u00b7 escape cancel \u00b7 tab next field \u00b7 1\u20134 confidence (on its field)",
+                "enter save (an empty value keeps the current one) \u00b7 escape cancel \u00b7 tab next field "
+                "\u00b7 1\u20134 confidence (on its field)",
                 "$text-muted"), id="checkin-keys")
 
     def _last_line(self) -> Content:

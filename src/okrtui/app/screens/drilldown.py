@@ -25,12 +25,12 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Footer, Sparkline, Static, Tree
+from textual.widgets import Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, FilterInput, header_line, set_content
+from okrtui.app.widgets import KeyFooter, BoardScreen, FilterInput, header_line, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, CheckIn, KeyResult, Objective
 from okrtui.domain.scoring import measure_attainment, pace
 from okrtui.store import StoreError
@@ -333,7 +333,7 @@ class DrillScreen(BoardScreen):
                 yield Static(id="detail-history")
                 yield HistoryList(id="history")
         yield FilterInput(placeholder="filter by ref, title or owner; enter keeps it, escape clears", id="filter")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from okrtui.app import look
+from okrtui.app.widgets import KeyFooter
 
 
 class FirstRunScreen(Screen):
@@ -36,4 +37,4 @@ class FirstRunScreen(Screen):
                     "Adding strategic objectives from the keyboard (n) comes with the planning screens. ",
                     "This screen turns into your scorecard as soon as the store holds data.",
                 ), id="first-run-text")
-        yield Footer(compact=True)
+        yield KeyFooter()

@@ -47,7 +47,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             self.rows.append((_key_name(key), binding.description))
-        self.rows += MOVEMENT
+        # A screen without lists (the strategic thread) names the few that apply to it.
+        self.rows += getattr(below, "HELP_MOVEMENT", MOVEMENT)
         self.title_text = f"Keys of this screen ({type(below).__name__.replace('Screen', '').lower()})"
         self.lead = getattr(below, "HELP_LEAD", "")
         self.notes: tuple[str, ...] = getattr(below, "HELP_NOTES", ())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, NavList, header_line, set_content
+from okrtui.app.widgets import KeyFooter, BoardScreen, NavList, header_line, set_content
 from okrtui.domain.scoring import hint_kind_text, hint_subject
 
 
@@ -21,7 +21,7 @@ class HintsScreen(BoardScreen):
         yield Static(id="header")
         yield Static(Content.styled("Hints \u00b7 enter jumps to the item", "bold"), id="breadcrumb")
         yield NavList(id="hints")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_board(self.app.board)

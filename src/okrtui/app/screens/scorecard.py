@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.widgets import (
+    KeyFooter,
     BoardScreen,
     set_content,
     BalanceBar,
@@ -54,7 +55,7 @@ class ScorecardScreen(BoardScreen):
         yield Static(id="status")
         yield FilterInput(placeholder="filter by code, ref, title or owner; enter keeps it, escape clears",
                           id="filter")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -67,13 +68,9 @@ class ScorecardScreen(BoardScreen):
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
         matches = self._matches(board)
-        panes = list(self.query(PerspectivePane))
-        for pane in panes:
+        for pane in self.query(PerspectivePane):
             pane.show(board, matches)
-        # Each row of panes gets room in proportion to what it lists (border, bar, items),
-        # so a short perspective does not keep rows a long one needs at 24 lines.
-        need = [3 + max(1, pane.lines) for pane in panes]
-        self.query_one("#perspectives", Grid).styles.grid_rows = f"{max(need[:2])}fr {max(need[2:])}fr"
+        self.share_rows()
         self.query_one(BalanceBar).show(board)
         unaligned = self.query_one("#unaligned", NavList)
         options = unaligned_options(board, matches)
@@ -81,6 +78,15 @@ class ScorecardScreen(BoardScreen):
         unaligned.border_title = f"Unaligned objectives ({len(options)})"
         unaligned.fill(options)
         self.show_status()
+
+    def share_rows(self) -> None:
+        # Each row of panes gets room in proportion to what it lists (border, bar, items),
+        # so a short perspective does not keep rows a long one needs at 24 lines.
+        need = [3 + max(1, pane.lines) for pane in self.query(PerspectivePane)]
+        self.query_one("#perspectives", Grid).styles.grid_rows = f"{max(need[:2])}fr {max(need[2:])}fr"
+
+    def on_perspective_pane_refitted(self) -> None:
+        self.share_rows()
 
     def show_status(self) -> None:
         """One line on the highlighted item, whole (the panes may cut its title), and what enter does."""

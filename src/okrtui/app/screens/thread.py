@@ -6,15 +6,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import BoardScreen, header_line, set_content
+from okrtui.app.widgets import KeyFooter, BoardScreen, header_line, set_content
 from okrtui.store import StoreError
 
 
 class ThreadScreen(BoardScreen):
+    HELP_MOVEMENT = [("ctrl+p", "command palette: every action by name"), ("ctrl+q", "quit")]
     BINDINGS = [Binding("escape", "back", "Back")]
     HELP_LEAD = "A strategic objective's score in every cycle, oldest first; escape goes back."
 
@@ -26,7 +27,7 @@ class ThreadScreen(BoardScreen):
         yield Static(id="header")
         yield Static(id="breadcrumb")
         yield Static("Scoring every cycle\u2026", id="thread")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_board(self.app.board)

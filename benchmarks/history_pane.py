@@ -37,7 +37,8 @@ from pathlib import Path
 from textual import events
 
 from okrtui.app.app import OkrApp
-from okrtui.app.screens.drilldown import DetailPane, DrillScreen, HistoryList
+from okrtui.app.history import DetailPane, HistoryList
+from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.store import Store
 
 AS_OF = dt.date(2026, 11, 20)

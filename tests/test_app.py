@@ -20,7 +20,8 @@ from textual.widgets import Input, Tree
 import okrtui.cli
 from okrtui.app.app import WATCH_SECONDS, OkrApp
 from okrtui.app.screens.checkin import CheckinDialog, ConfidencePicker
-from okrtui.app.screens.drilldown import DrillScreen, HistoryList
+from okrtui.app.history import HistoryList
+from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.first_run import FirstRunScreen
 from okrtui.app.screens.goto import GotoDialog
 from okrtui.app.screens.help import HelpScreen

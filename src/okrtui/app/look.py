@@ -15,6 +15,7 @@ from textual.theme import Theme
 from okrtui.domain.scoring import band
 from okrtui.domain.text import score_text
 
+SCORE_WIDTH = len("\u25b2 0.00")  # a score as `look.score` draws it: symbol, space, two decimals
 BAND_SYMBOL = {"green": "\u25cf", "yellow": "\u25b2", "red": "\u2716", None: "\u00b7"}
 CONFIDENCE_SYMBOL = {"on-track": "\u2714", "at-risk": "!", "off-track": "\u2716", "blocked": "\u25a0"}
 

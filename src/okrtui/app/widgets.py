@@ -195,7 +195,7 @@ class PaneColumns:
     """
 
     MIN_TITLE = 24
-    SCORE = 6  # `▲ 0.44`
+    SCORE = look.SCORE_WIDTH
     BAR = 5
     COUNT = 5  # ` OKRs`
 

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from okrtui.domain.text import counted
 from okrtui.domain.models import (
     PERSPECTIVE_NAMES,
     PERSPECTIVES,
@@ -322,7 +323,7 @@ def _titled(ref: str, title: str) -> str:
 
 
 def _key_results(n: int) -> str:
-    return "no key results" if n == 0 else "1 key result" if n == 1 else f"{n} key results"
+    return "no key results" if n == 0 else counted(n, "key result")
 
 
 def hints(strategy: list[StrategicObjective], cycles: list[Cycle], scores: CycleScores) -> list[Hint]:

@@ -163,3 +163,8 @@ def printable(text: str) -> str:
 def score_text(score: float | None) -> str:
     """A score as every output shows it: two decimals, or an em dash for no score."""
     return "\u2014" if score is None else f"{score:.2f}"
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 OKR`, `3 OKRs`: a count with its noun, plural as English has it for ours."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

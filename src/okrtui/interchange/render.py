@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 from okrtui.domain.models import PERSPECTIVE_NAMES
 from okrtui.domain.scoring import band as band_of
 from okrtui.domain.scoring import hint_kind_text, hint_subject
-from okrtui.domain.text import score_text
+from okrtui.domain.text import counted, score_text
 from okrtui.interchange.csv_io import escape_cell, number_text, write_rows
 
 BAR_WIDTH = 10
@@ -122,7 +122,7 @@ def render_text(report: dict[str, Any]) -> str:
             lines.append(
                 f"  {objective['code']}  {objective['title']}  "
                 f"{_scored(objective.get('score'), objective.get('band'))}  "
-                f"{count} OKR{'' if count == 1 else 's'}"
+                f"{counted(count, 'OKR')}"
             )
             for measure in objective.get("measures", []):
                 attainment = measure.get("attainment")

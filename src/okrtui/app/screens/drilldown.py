@@ -3,36 +3,27 @@ and their key results, with a detail pane for the focused item and a breadcrumb.
 
 from __future__ import annotations
 
-import math
-import textwrap
-import time
-from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Optional
 
-from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import work
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content, Span
 from textual.events import DescendantBlur
-from textual.geometry import Size
-from textual.selection import Selection
-from textual.strip import Strip
 from textual.style import Style
-from textual.visual import Visual
-from textual.widget import Widget
 from textual.widgets import Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
 from okrtui.app.board import Board
+from okrtui.app.history import DetailPane, HistoryList, history_heading, newest_first
 from okrtui.app.widgets import KeyFooter, BoardScreen, FilterInput, header_line, set_content
-from okrtui.domain.models import PERSPECTIVE_NAMES, CheckIn, KeyResult, Objective
+from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
 from okrtui.domain.scoring import measure_attainment, pace
+from okrtui.domain.text import counted
 from okrtui.store import StoreError
 
 UNALIGNED = "Unaligned objectives"
@@ -89,207 +80,6 @@ class OkrTree(Tree):
         # Under the label's own colours, so the cursor row keeps its band colours.
         label.stylize_before(style)
         return Text.assemble(text[:len(text) - len(node.label)], label)
-
-
-class HistoryList(Widget):
-    """A key result's check-ins, newest first, each with its note: all of them, however many.
-
-    A key result can gather a thousand check-ins. Wrapping and painting all of them on every
-    cursor move would cost more than the rest of the screen together, so check-ins are wrapped
-    only as far down as the pane has been scrolled (plus a margin), the rest count at an
-    estimated height until then, and only the lines in view are painted.
-    """
-
-    MARGIN = 120  # lines wrapped past the lowest one painted: a few pages down need no new layout
-    NOTE_INDENT = 4
-    SLICE_SECONDS = 0.004  # background wrapping yields this often, so keys and paints go first
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._checkins: list[CheckIn] = []
-        self._kind = "metric"
-        self._width = 0
-        self._lines: list[Content] = []  # the wrapped lines of self._checkins[:self._laid]
-        self._laid = 0
-        self._estimates: list[int] = []
-        self._rest = 0  # estimated lines of the check-ins not wrapped yet
-        self._height = 0  # the height the layout was last given
-        self._generation = 0  # bumped when what is wrapped is thrown away: stops background wrapping
-
-    @property
-    def checkin_count(self) -> int:
-        return len(self._checkins)
-
-    @property
-    def wrapped_count(self) -> int:
-        """How many check-ins have been wrapped into lines so far."""
-        return self._laid
-
-    @property
-    def settled(self) -> bool:
-        """Whether the last layout gave this list the height it now knows it has."""
-        return self.size.width == self._width and self.size.height == self._total()
-
-    def show(self, checkins: Sequence[CheckIn], kind: str) -> None:
-        """Show these check-ins, in this order."""
-        same = len(checkins) == len(self._checkins) and (
-            all(a is b for a, b in zip(checkins, self._checkins)) or list(checkins) == self._checkins)
-        if same and kind == self._kind:
-            return  # keep what is wrapped, and so the scroll position
-        self._checkins, self._kind = list(checkins), kind
-        self._reset(self._width)
-        self.refresh(layout=True)
-
-    def lines_text(self) -> list[str]:
-        """Every line of the list as plain text (wraps the whole list)."""
-        self._extend(math.inf)
-        return [line.plain for line in self._lines]
-
-    def wrap_all(self) -> bool:
-        """Wrap every check-in now; whether the height changed from the estimate."""
-        self._extend(math.inf)
-        return self._total() != self._height
-
-    def wrap_in_background(self) -> None:
-        """Wrap the rest a slice at a time between other events, so that `end` finds it done."""
-        if self._laid < len(self._checkins):
-            self._generation += 1
-            self.call_later(self._wrap_slice, self._generation)
-
-    def _wrap_slice(self, generation: int) -> None:
-        if generation != self._generation:
-            return
-        deadline = time.perf_counter() + self.SLICE_SECONDS
-        while self._laid < len(self._checkins) and time.perf_counter() < deadline:
-            self._extend(len(self._lines) + 1)
-        if self._laid < len(self._checkins):
-            self.call_later(self._wrap_slice, generation)
-        elif self._total() != self._height:
-            self.refresh(layout=True)
-
-    def _reset(self, width: int) -> None:
-        self._generation += 1
-        self._width = width
-        self._lines, self._laid = [], 0
-        room, note_room = self._rooms()
-        self._estimates = [_estimated_lines(checkin, room, note_room) for checkin in self._checkins]
-        self._rest = sum(self._estimates)
-
-    def _rooms(self) -> tuple[int, int]:
-        room = max(1, self._width)
-        return room, (room - self.NOTE_INDENT if room > 2 * self.NOTE_INDENT else room)
-
-    def _total(self) -> int:
-        return len(self._lines) + self._rest
-
-    def _extend(self, lines: float) -> None:
-        room, note_room = self._rooms()
-        indent = " " * (room - note_room)
-        while len(self._lines) < lines and self._laid < len(self._checkins):
-            checkin = self._checkins[self._laid]
-            self._lines += _wrapped(look.checkin_line(checkin, self._kind), room)
-            for paragraph in checkin.note.split("\n") if checkin.note else ():
-                self._lines += [look.plain(indent + piece) for piece in _wrapped_note(paragraph, note_room)]
-            self._rest -= self._estimates[self._laid]
-            self._laid += 1
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if width != self._width:
-            self._reset(width)
-        # What the first paint can show is wrapped now, so that paint needs no second layout.
-        self._extend(viewport.height + self.MARGIN)
-        self._height = self._total()
-        return self._height
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if width != self._width:
-            self._reset(width)
-        if y >= len(self._lines):
-            self._extend(y + 1 + self.MARGIN)
-            if self._total() != self._height:
-                # The estimate gave way to the real height: lay the pane out again, after this paint.
-                self._height = self._total()
-                self.call_later(self.refresh, layout=True)
-        if y >= len(self._lines):
-            return Strip.blank(width, self.visual_style.rich_style)
-        line = self._lines[y]
-        selection = self.text_selection
-        if selection is not None and (span := selection.get_span(y)) is not None:
-            # Each line is its own visual here, so the selection is applied line by line.
-            start, end = span
-            line = line.stylize(Style.from_styles(self.screen.get_component_styles("screen--selection")),
-                                start, len(line.plain) if end == -1 else end)
-        strips = Visual.to_strips(self, line, width, 1, self.visual_style, apply_selection=False)
-        return _on_row(strips[0], y) if strips else Strip.blank(width, self.visual_style.rich_style)
-
-    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        return selection.extract("\n".join(self.lines_text())), "\n"
-
-
-def _on_row(strip: Strip, y: int) -> Strip:
-    # A one-line visual marks its text as row 0; the mouse's selection needs the row in the list.
-    if not y:
-        return strip
-    segments = []
-    for text, style, control in strip:
-        offset = style.meta.get("offset") if style is not None else None
-        if offset is not None:
-            style = style + RichStyle.from_meta({"offset": (offset[0], y)})
-        segments.append(Segment(text, style, control))
-    return Strip(segments, strip.cell_length)
-
-
-def _wrapped(line: Content, width: int) -> list[Content]:
-    # Most lines fit: measuring is far cheaper than wrapping.
-    return [line] if line.cell_length <= width else line.wrap(width)
-
-
-def _wrapped_note(paragraph: str, width: int) -> list[str]:
-    if paragraph.isascii() and "\t" not in paragraph:
-        # One cell a character: the standard library wraps it at a third of Content.wrap's cost,
-        # which counts when `end` wraps a thousand notes at once.
-        return [paragraph] if len(paragraph) <= width else _note_wrapper(width).wrap(paragraph) or [""]
-    return [line.plain for line in _wrapped(Content(paragraph), width)]
-
-
-@lru_cache(maxsize=8)
-def _note_wrapper(width: int) -> textwrap.TextWrapper:
-    # Like Content.wrap: breaks at spaces only, folds a word longer than the line.
-    return textwrap.TextWrapper(width, break_on_hyphens=False, expand_tabs=False)
-
-
-def _estimated_lines(checkin: CheckIn, room: int, note_room: int) -> int:
-    # Counted in characters, not cells, and without word breaks: an estimate, cheap for a thousand.
-    lines = -(-(38 + len(checkin.author)) // room)  # time, value and confidence take about 38 cells
-    note = checkin.note
-    if note:
-        for paragraph in note.split("\n") if "\n" in note else (note,):
-            lines += max(1, -(-len(paragraph) // note_room))
-    return lines
-
-
-class DetailPane(VerticalScroll):
-    """The detail of the focused item; on a key result, its whole check-in history below."""
-
-    def on_focus(self) -> None:
-        # Focus here means scrolling is next: wrap the history ahead of it.
-        self.query_one(HistoryList).wrap_in_background()
-
-    # home and end jump: gliding over a thousand check-ins would take a second.
-    def action_scroll_home(self) -> None:
-        if not self.allow_vertical_scroll:
-            raise SkipAction()
-        self.scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        if not self.allow_vertical_scroll:
-            raise SkipAction()
-        history = self.query_one(HistoryList)
-        if history.display and history.wrap_all():
-            history.refresh(layout=True)
-        # scroll_end waits for the next layout, so the real end is the one it reaches.
-        self.scroll_end(animate=False)
 
 
 class DrillScreen(BoardScreen):
@@ -368,7 +158,7 @@ class DrillScreen(BoardScreen):
         score = look.score(self.board.scores.kr.get(kr.ref))
         confidence = look.confidence(kr.confidence)
         return Content.assemble(
-            (f"{kr.ref:<{self._ref_width}} ", "bold"), score.pad_right(SCORE_WIDTH - score.cell_length), " ",
+            (f"{kr.ref:<{self._ref_width}} ", "bold"), score.pad_right(look.SCORE_WIDTH - score.cell_length), " ",
             confidence.pad_right(CONFIDENCE_WIDTH - confidence.cell_length), " ", look.plain(kr.title),
         )
 
@@ -490,7 +280,7 @@ class DrillScreen(BoardScreen):
                     history = Content.styled(f"\nThe check-in history cannot be read: {exc}", "$text-error")
                 else:
                     values = [float(c.value) for c in checkins]
-                    history = _history_heading(checkins)
+                    history = history_heading(checkins)
                     entries, kind = newest_first(checkins), kr.kind
             else:
                 history = Content.styled("\nReading the check-in history\u2026", "$text-muted")
@@ -565,7 +355,7 @@ class DrillScreen(BoardScreen):
         parts: list = [
             (f"{strategic.code} ", "bold"), look.plain(strategic.title, "bold"), "\n",
             f"{PERSPECTIVE_NAMES[strategic.perspective]}", "  \u00b7  score ", look.score(score, words=True),
-            f"  \u00b7  {_okrs(board.scores.okr_count.get(strategic.code, 0))} this cycle",
+            f"  \u00b7  {counted(board.scores.okr_count.get(strategic.code, 0), 'OKR')} this cycle",
         ]
         if strategic.owner:
             parts += ["\nOwner ", look.plain(strategic.owner)]
@@ -679,28 +469,8 @@ class DrillScreen(BoardScreen):
             self._show_detail(ref)
 
 
-def _okrs(count: int) -> str:
-    return f"{count} OKR{'' if count == 1 else 's'}"
-
-
 def _hit(needle: str, *texts: str) -> bool:
     return any(needle in text.casefold() for text in texts)
 
 
-SCORE_WIDTH = len("\u25b2 0.00")
 CONFIDENCE_WIDTH = max(len(f"{symbol} {key}") for key, symbol in look.CONFIDENCE_SYMBOL.items())
-
-
-def newest_first(checkins: Sequence[CheckIn]) -> list[CheckIn]:
-    # By time: a back-dated check-in sits where its date puts it, not where it was added.
-    # Most histories are already in time order; checking that is cheaper than sorting.
-    if all(earlier.at <= later.at for earlier, later in zip(checkins, checkins[1:])):
-        return list(reversed(checkins))
-    ordered = sorted(enumerate(checkins), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
-    return [checkin for _, checkin in ordered]
-
-
-def _history_heading(checkins: Sequence[CheckIn]) -> Content:
-    if not checkins:
-        return Content.styled("\nNo check-ins yet.", "$text-muted")
-    return Content.assemble("\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)")

@@ -24,6 +24,7 @@ from okrtui.app.widgets import (
     unaligned_options,
 )
 from okrtui.domain.models import PERSPECTIVES
+from okrtui.domain.text import counted
 
 
 class ScorecardScreen(BoardScreen):
@@ -99,7 +100,7 @@ class ScorecardScreen(BoardScreen):
         if strategic is not None:
             count = board.scores.okr_count.get(strategic.code, 0)
             parts = [(f"{strategic.code} ", "bold"), look.plain(strategic.title),
-                     f" \u00b7 {count} OKR{'' if count == 1 else 's'} this cycle",
+                     f" \u00b7 {counted(count, 'OKR')} this cycle",
                      (" \u00b7 enter opens its OKRs", "$text-muted")]
         elif objective is not None:
             parts = [(f"{objective.ref} ", "bold"), look.plain(objective.title), " \u00b7 unaligned",

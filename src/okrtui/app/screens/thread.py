@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from okrtui.app import look
+from okrtui.domain.text import counted
 from okrtui.app.board import Board
 from okrtui.app.widgets import KeyFooter, BoardScreen, header_line, set_content
 from okrtui.store import StoreError
@@ -66,7 +67,7 @@ class ThreadScreen(BoardScreen):
                 (f"{marker} {cycle.id:<{width}}", "bold" if current else ""),
                 (f"{cycle.start} \u2013 {cycle.end}  ", "$text-muted"),
                 look.bar(score, bar_width), " ", look.score(score, words=True),
-                (f"  {count} OKR{'s' if count != 1 else ''}", "$text-muted"), "\n",
+                (f"  {counted(count, 'OKR')}", "$text-muted"), "\n",
             ]
         set_content(self.query_one("#thread", Static), Content.assemble(*parts))
 

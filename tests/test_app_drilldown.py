@@ -297,11 +297,13 @@ class TestRowsKeepWhatMatters:
             assert okr_tree.width == detail.width == 80
             assert detail.y >= okr_tree.bottom
 
-    async def test_side_by_side_the_tree_is_the_wider(self, sample_store):
+    @pytest.mark.parametrize("size", [(120, 34), (160, 40)])
+    async def test_side_by_side_the_tree_is_the_wider(self, sample_store, size):
+        # From 100 columns when short, and from 160 at any height (at 120×40 the two stack).
         app = make_app(sample_store)
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await to_kr28(pilot)
-            assert app.screen.has_class("-wide")
+            assert not app.screen.has_class("-narrow")
             okr_tree, detail = tree(app).region, app.screen.query_one(DetailPane).region
             assert okr_tree.y == detail.y and detail.x >= okr_tree.right
             assert okr_tree.width > detail.width

@@ -166,3 +166,27 @@ async def test_rows_are_shared_out_again_after_a_resize(sample_store):
         assert f"{3 + max(lines[:2])}" in str(grid.styles.grid_rows)
         for pane_list in pane_lists(app):
             assert pane_list.max_scroll_y == 0
+
+
+async def test_at_120x40_every_key_result_row_of_the_sample_shows_whole(sample_store):
+    from okrtui.app.screens.drilldown import DrillScreen
+
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        board = app.board
+        for strategic in board.strategy:
+            rows = board.thread_of(strategic.code)
+            if not rows:
+                continue
+            app.open_drilldown(strategic.code)
+            await pilot.pause()
+            await pilot.pause()
+            assert isinstance(app.screen, DrillScreen)
+            shown = screen_text(app)
+            for objective, _ in rows:
+                assert objective.title in shown, (strategic.code, objective.title)
+                for kr in objective.key_results:
+                    assert kr.title in shown, (strategic.code, kr.ref, kr.title)
+            app.pop_screen()
+            await pilot.pause()

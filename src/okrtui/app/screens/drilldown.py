@@ -96,7 +96,8 @@ class DrillScreen(BoardScreen):
     ]
 
     # Below 100 columns the tree sits above the detail pane (see drilldown.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-widest")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(self, code: Optional[str], focus: Optional[str] = None):
         super().__init__()

@@ -118,7 +118,9 @@ class TestPalette:
 
 class TestGoToByWords:
     def test_ranking_puts_exact_refs_first_then_prefixes_then_words(self):
-        from okrtui.app.search import Entry, rank
+        from okrtui.app.search import Entry
+
+        from test_search import rank
 
         candidates = [Entry("KR-120", "key result", "Other"), Entry("KR-12", "key result", "Ship the runbook"),
                       Entry("O-3", "objective", "Runbook for every service"), Entry("F1", "strategic objective",

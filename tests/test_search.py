@@ -8,7 +8,17 @@ import json
 import pytest
 
 from okrtui.app.screens.goto import MATCHED, prompt
-from okrtui.app.search import EXACT, FUZZY, PREFIX, WORDS, Entry, Index, entries, label, rank, search
+from okrtui.app.search import EXACT, FUZZY, MATCHES_SHOWN, PREFIX, WORDS, Entry, Index, entries, label
+
+
+def search(query: str, candidates, limit: int = MATCHES_SHOWN):
+    """The dialog's search over a list of entries or a prepared index."""
+    index = candidates if isinstance(candidates, Index) else Index(candidates)
+    return index.search(query, limit)
+
+
+def rank(query: str, candidates, limit: int = MATCHES_SHOWN) -> list[Entry]:
+    return [match.entry for match in search(query, candidates, limit)]
 from okrtui.interchange.json_io import read_scorecard
 
 from conftest import SAMPLE

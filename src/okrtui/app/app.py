@@ -72,7 +72,7 @@ class OkrApp(App):
     def get_css_variables(self) -> dict[str, str]:
         # Band colours that read on a light theme's rows and stay apart with 16 colours (look.py).
         console = getattr(self, "console", None)
-        sixteen = console is not None and console.color_system == "standard"
+        sixteen = console is not None and console.color_system in ("standard", "windows")
         variables = {**super().get_css_variables(), **look.theme_variables(self.current_theme, sixteen)}
         self.theme_variables = variables
         return variables

@@ -157,15 +157,6 @@ class Index:
         return found
 
 
-def search(query: str, candidates: Iterable[Entry] | Index, limit: int = MATCHES_SHOWN) -> list[Match]:
-    index = candidates if isinstance(candidates, Index) else Index(candidates)
-    return index.search(query, limit)
-
-
-def rank(query: str, candidates: Iterable[Entry] | Index, limit: int = MATCHES_SHOWN) -> list[Entry]:
-    return [match.entry for match in search(query, candidates, limit)]
-
-
 def _in_order(query: str) -> re.Pattern:
     """A regex finding, within one line, the query's characters in order."""
     first, *rest = query

@@ -93,13 +93,12 @@ class ScorecardScreen(BoardScreen):
         """One line on the highlighted item, whole (the panes may cut its title), and what enter does."""
         board = self.board
         focused = self.focused
-        parts: list = []
         item = focused.highlighted_id if isinstance(focused, NavList) else None
         strategic = board.strategic(item) if item else None
         objective = board.objective(item) if item and strategic is None else None
         if strategic is not None:
             count = board.scores.okr_count.get(strategic.code, 0)
-            parts = [(f"{strategic.code} ", "bold"), look.plain(strategic.title),
+            parts: list = [(f"{strategic.code} ", "bold"), look.plain(strategic.title),
                      f" \u00b7 {counted(count, 'OKR')} this cycle",
                      (" \u00b7 enter opens its OKRs", "$text-muted")]
         elif objective is not None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from okrtui.store.layout import STORE_VERSION
+
 from conftest import (
     AS_OF,
     AT,
@@ -373,14 +375,14 @@ class TestFormatOneStore:
         before = snapshot_bytes(format1)
         assert run("report", "--as-of", AS_OF, "--store", format1).code == 0
         code, out, err = run("doctor", "--store", format1)
-        assert code == 0 and "version 1" in out and "upgrades it to 2" in out
+        assert code == 0 and "version 1" in out and f"upgrades it to {STORE_VERSION}" in out
         assert snapshot_bytes(format1) == before
 
     def test_the_first_write_migrates_it_after_a_backup(self, run, format1):
         exported = export_doc(format1)
         code, out, err = run("checkin", "KR-28", "800", "--at", AT, "--store", format1)
         assert code == 0, err
-        assert main_tables(format1)["meta"]["1"]["version"] == 2
+        assert main_tables(format1)["meta"]["1"]["version"] == STORE_VERSION
         assert all(row["part_crc"] is not None for row in main_tables(format1)["cycles"].values())
         backup = list(format1.parent.glob("okrtui.json.backup-*-format-1-g2.json"))
         assert len(backup) == 1
@@ -604,7 +606,7 @@ class TestFromTheSecondRead:
             encoding="utf-8")
         code, out, err = run("import", sheet, "--store", store)
         assert code == 0, err
-        assert main_tables(store)["meta"]["1"]["version"] == 2
+        assert main_tables(store)["meta"]["1"]["version"] == STORE_VERSION
         assert run("doctor", "--store", store).code == 0
 
     def test_an_interrupt_after_the_commit_takes_nothing_back(self, run, sample_store, monkeypatch):

@@ -7,11 +7,14 @@ transaction, and changes nothing when it raises InvalidInput.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, replace
+from typing import Callable, Optional
 
 from pydantic import ValidationError
 
+from okrtui.domain.changes import Command
+from okrtui.domain.changes import Edit, kr_doc, set_current
+from okrtui.domain.changes import apply as apply_change
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, cycle_problems, strategy_problems, too_large
 from okrtui.domain.models import (
@@ -33,7 +36,7 @@ from okrtui.domain.scoring import (
     score_cycle,
 )
 from okrtui.domain.text import OBJECTIVE_REF_RE, parse_number, score_text
-from okrtui.store import Snapshot, Store
+from okrtui.store import Snapshot, Store, Transaction
 from okrtui.store.backup import export_scorecard  # noqa: F401  (also for the CLI)
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
@@ -95,6 +98,7 @@ class CheckInResult:
     checkin: CheckIn
     changes: list[Change]
     became_current: bool
+    command: Optional[Command] = None  # what undo takes back
 
 
 def record_checkin(
@@ -144,12 +148,17 @@ def record_checkin(
         before = score_cycle(tx.strategy, cycle, when.date())
         became_current = kr.last_checkin_at is None or checkin.at >= kr.last_checkin_at
         changes, _ = ripple(tx.strategy, before, ref, value if became_current else kr.current)
+        kr_before = kr_doc(kr)
         if became_current:
-            kr.current = value
-            kr.confidence = checkin.confidence
-            kr._last_at = checkin.at
+            set_current(kr, value, checkin.confidence, checkin.at)
         tx.add_checkin(entry.id, ref, checkin)
-        return CheckInResult(ref, entry.id, checkin, changes, became_current)
+        place = (entry.id, objective.ref, objective.key_results.index(kr))
+        command = Command(f"Check-in on {ref}", (
+            Edit("checkin", ref, None, checkin.to_doc(), (entry.id,)),
+            Edit("key_result", ref, kr_before, kr_doc(kr), place),
+        ), author=checkin.author, base=tx.base.generation)
+        tx.record(command, now)
+        return CheckInResult(ref, entry.id, checkin, changes, became_current, command)
 
     return store.write(change)
 
@@ -175,6 +184,32 @@ def _locate(cycle: Cycle, ref: str) -> tuple[Objective, KeyResult]:
 
 def ripple_line(changes: list[Change]) -> str:
     return " \u00b7 ".join(f"{c.name} {score_text(c.old)} \u2192 {score_text(c.new)}" for c in changes)
+
+
+# -- planning changes ------------------------------------------------------
+
+
+def perform(store: Store, build: Callable[[Transaction], Command], *, author: str,
+            now: Optional[dt.datetime] = None, undo: bool = False) -> Command:
+    """Build a change on the store's newest state, apply it and commit it in one transaction.
+
+    `undo`: `build` gives an inverse, applied only if every item is still as the change
+    left it (else `Conflict`). Returns the change as committed, with its author and base.
+    """
+    now = now or dt.datetime.now(dt.timezone.utc)
+
+    def change(tx: Transaction) -> Command:
+        built = build(tx)
+        apply_change(tx, built, check=undo)
+        done = replace(built, author=author, base=tx.base.generation)
+        tx.record(done, now)
+        return done
+
+    return store.write(change)
+
+
+def undo(store: Store, command: Command, *, author: str, now: Optional[dt.datetime] = None) -> Command:
+    return perform(store, lambda tx: command.inverse(), author=author, now=now, undo=True)
 
 
 # -- import ----------------------------------------------------------------
@@ -207,6 +242,7 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
         store_codes = {s.code for s in tx.strategy}
         problems += strategy_problems(incoming.strategy, known=store_codes)
         used_objectives, used_krs = tx.base.used_refs()
+        retired_objectives, retired_krs = tx.retired()
         existing_parents: dict[str, dict[str, Optional[str]]] = {}
         existing_titles: dict[str, list[tuple[str, str]]] = {}
         for c, cycle in enumerate(incoming.cycles):
@@ -225,13 +261,14 @@ def import_scorecard(store: Store, incoming: Scorecard, now: Optional[dt.datetim
             problems += _size_problems(cycle, c, len(held.objectives), _kr_count(held))
             existing_parents[cycle.id] = {o.ref: o.parent for o in held.objectives}
             existing_titles[cycle.id] = [(o.title, o.ref) for o in held.objectives]
-        _assign_refs(tx, incoming, used_objectives, used_krs)
+        _assign_refs(tx, incoming, used_objectives | retired_objectives, used_krs | retired_krs)
         problems += _resolve_parents(incoming, existing_titles)
         codes = store_codes | {s.code for s in incoming.strategy}
+        deleted = "of a deleted item; refs are never given out again"
         problems += cycle_problems(
             incoming.cycles, codes,
-            {f"O-{n}": "in the store" for n in used_objectives},
-            {f"KR-{n}": "in the store" for n in used_krs},
+            {**{f"O-{n}": deleted for n in retired_objectives}, **{f"O-{n}": "in the store" for n in used_objectives}},
+            {**{f"KR-{n}": deleted for n in retired_krs}, **{f"KR-{n}": "in the store" for n in used_krs}},
             existing_parents,
         )
         if problems:

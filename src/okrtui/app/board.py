@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from okrtui.domain.changes import set_current
 from okrtui.domain.models import (
     CheckIn,
     Cycle,
@@ -112,7 +113,7 @@ class Board:
         latest = kr.last_checkin_at is None or checkin.at >= kr.last_checkin_at
         changes, scores = ripple(self.strategy, self.scores, kr_ref, checkin.value if latest else kr.current)
         if latest:
-            kr.current, kr.confidence, kr._last_at = checkin.value, checkin.confidence, checkin.at
+            set_current(kr, checkin.value, checkin.confidence, checkin.at)
         # The new board sees the check-in in its history; this one, and the store's cache, do not.
         history = dict(self._history)
         if self.cycle.id in history:

@@ -18,10 +18,11 @@ from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, ref_number
 from okrtui.domain.text import MAX_REF
 from okrtui.store import files
-from okrtui.store.layout import CycleEntry, kr_part_doc, log_line, runs, table
+from okrtui.store.layout import JOURNAL_KEPT, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
 from okrtui.store.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from okrtui.domain.changes import Command
     from okrtui.store.tinystore import Store
 
 
@@ -70,6 +71,47 @@ class Transaction:
         self._checkins[cycle_id].append((kr_ref, checkin))
         self._dirty.add(cycle_id)
 
+    # -- what a domain change needs (okrtui.domain.changes.Workspace) --
+
+    def cycle_ids(self) -> list[str]:
+        return [e.id for e in self.entries]
+
+    def remove_cycle(self, cycle_id: str) -> None:
+        if self.cycle(cycle_id, edit=False).objectives:
+            raise InvalidInput([f"cycle: {cycle_id} still holds objectives"])
+        self.entries = [e for e in self.entries if e.id != cycle_id]
+        self._loaded.pop(cycle_id, None)
+        self._dirty.discard(cycle_id)
+        self._checkins.pop(cycle_id, None)
+
+    def retract_checkin(self, cycle_id: str, kr_ref: str, checkin: CheckIn) -> None:
+        """Take back a committed check-in: the log keeps its line, the cycle's row names it."""
+        self.entry(cycle_id).retracted.append((kr_ref, line_crc(kr_ref, checkin)))
+        self._dirty.add(cycle_id)
+
+    def history(self, cycle_id: str, kr_ref: str) -> list[CheckIn]:
+        return self.base.history(cycle_id).get(kr_ref, [])
+
+    def locate(self, ref: str) -> Optional[str]:
+        entry = self.base.find(ref)
+        return entry.id if entry else None
+
+    def record(self, change: "Command", now: dt.datetime) -> None:
+        """Journal a change (who, what, which items) and retire the refs it deleted."""
+        journal = self.meta.journal + [JournalEntry(
+            generation=self.meta.generation + 1, author=change.author,
+            at=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            label=change.label, subjects=change.subjects)]
+        self.meta.journal = journal[-JOURNAL_KEPT:]
+        for kind, counter in (("objective", "retired_objectives"), ("key_result", "retired_key_results")):
+            removed = {ref_number(e.key) for e in change.edits if e.kind == kind and e.after is None}
+            added = {ref_number(e.key) for e in change.edits if e.kind == kind and e.before is None}
+            retired = _numbers(getattr(self.meta, counter))
+            setattr(self.meta, counter, runs(sorted((retired | removed) - added)))
+
+    def retired(self) -> tuple[set[int], set[int]]:
+        return _numbers(self.meta.retired_objectives), _numbers(self.meta.retired_key_results)
+
     def back_up(self, now: dt.datetime, reason: str = "") -> Path:
         """Keep the state this transaction starts from as an interchange backup beside the store.
 
@@ -98,6 +140,10 @@ class Transaction:
             self.meta.next_objective = max(self.meta.next_objective, max(objective_numbers) + 1)
         if kr_numbers:
             self.meta.next_key_result = max(self.meta.next_key_result, max(kr_numbers) + 1)
+
+
+def _numbers(ref_runs: list[list[int]]) -> set[int]:
+    return {n for first, last in ref_runs for n in range(first, last + 1)}
 
 
 def all_krs(cycle: Cycle) -> Iterator[KeyResult]:

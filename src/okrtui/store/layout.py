@@ -27,6 +27,7 @@ import datetime as dt
 from typing import Any, Optional
 
 import re
+import zlib
 
 import orjson
 from pydantic import (
@@ -48,7 +49,8 @@ from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, Str
 
 STORE_FORMAT = "okrtui-store"
 # 2: each cycle row carries the checksums of its part and of its log's committed bytes.
-STORE_VERSION = 2
+# 3: retracted check-ins per cycle; retired refs and a journal of changes in the meta row.
+STORE_VERSION = 3
 
 
 class CycleEntry(BaseModel):
@@ -71,6 +73,9 @@ class CycleEntry(BaseModel):
     # cycle without opening every cycle's file.
     objective_refs: list[list[int]] = Field(default_factory=list)
     kr_refs: list[list[int]] = Field(default_factory=list)
+    # Check-ins taken back by undo, as [key result ref, CRC-32 of the log line]: the log
+    # itself is append-only, so a retraction is recorded here and applied on reading.
+    retracted: list[tuple[KeyResultRef, StrictInt]] = Field(default_factory=list)
 
     @field_validator("slot")
     @classmethod
@@ -120,6 +125,21 @@ class CycleEntry(BaseModel):
         return f"c{self.slot}.log"
 
 
+class JournalEntry(BaseModel):
+    """One committed change: who made it, and the items it touched (`kind:key`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    generation: StrictInt
+    author: str
+    at: str
+    label: str
+    subjects: list[str] = Field(default_factory=list)
+
+
+JOURNAL_KEPT = 64
+
+
 class Meta(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -130,6 +150,10 @@ class Meta(BaseModel):
     next_key_result: StrictInt = 1
     next_slot: StrictInt = 1
     generation: StrictInt = 0
+    # Refs of deleted objectives and key results, as runs: never given out again.
+    retired_objectives: list[list[int]] = Field(default_factory=list)
+    retired_key_results: list[list[int]] = Field(default_factory=list)
+    journal: list[JournalEntry] = Field(default_factory=list)
 
 
 def runs(numbers: list[int]) -> list[list[int]]:
@@ -172,6 +196,23 @@ def parse_entries(docs: list[Any]) -> list[CycleEntry]:
 
 def log_line(ref: str, checkin: CheckIn) -> bytes:
     return orjson.dumps([ref, checkin.to_doc()]) + b"\n"
+
+
+def line_crc(ref: str, checkin: CheckIn) -> int:
+    """What names one check-in in a retraction: the CRC-32 of its log line."""
+    return zlib.crc32(log_line(ref, checkin))
+
+
+def without_retracted(history: dict[str, list[CheckIn]], retracted: list[tuple[str, int]]) -> None:
+    """Take back each retracted check-in (the newest with that line), in place."""
+    for ref, crc in retracted:
+        checkins = history.get(ref)
+        if not checkins:
+            continue
+        for index in range(len(checkins) - 1, -1, -1):
+            if line_crc(ref, checkins[index]) == crc:
+                history[ref] = checkins[:index] + checkins[index + 1:]
+                break
 
 
 def parse_log(data: bytes) -> list[tuple[str, CheckIn]]:

@@ -113,6 +113,13 @@ class Snapshot:
             self._cycles[cycle_id] = self.store._read_cycle(entry, self.strategy)
         return self._cycles[cycle_id]
 
+    def cycle_ids(self) -> list[str]:
+        return [e.id for e in self.entries]
+
+    def locate(self, ref: str) -> Optional[str]:
+        entry = self.find(ref)
+        return entry.id if entry else None
+
     def cycles(self) -> list[Cycle]:
         return [self.cycle(e.id) for e in self.entries]
 

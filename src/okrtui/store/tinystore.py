@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
+from okrtui.domain.changes import set_current
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, StrategicObjective, parse_time, ref_number
@@ -31,6 +32,7 @@ from okrtui.store.layout import (
     parse_log,
     parse_strategy,
     runs,
+    without_retracted,
 )
 from okrtui.store.snapshot import PartMissing, ReadOnlyStore, Snapshot, StoreError, read_tables
 
@@ -152,7 +154,7 @@ class Store:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise StoreError(f"{path}: invalid store: {'; '.join(problems[:3])}{more}") from None
         for kr, last in zip(all_krs(cycle), last_times):
-            kr._last_at = parse_time(last) if last else None
+            set_current(kr, kr.current, kr.confidence, parse_time(last) if last else None)
         if (runs([ref_number(o.ref) for o in cycle.objectives]) != entry.objective_refs
                 or runs([ref_number(k.ref) for k in all_krs(cycle)]) != entry.kr_refs):
             raise StoreError(f"{self.target}: invalid store: the refs it records for cycle {entry.id} "
@@ -175,7 +177,7 @@ class Store:
         if older:
             seen_len, seen_crc, seen = 0, 0, {}  # a snapshot older than the cache: read it whole, keep the cache
         if entry.log_len == seen_len:
-            return {ref: list(checkins) for ref, checkins in seen.items()}
+            return _visible(entry, seen)
         try:
             data = files.read_own(path, entry.log_len, seen_len)
         except FileNotFoundError:
@@ -197,7 +199,7 @@ class Store:
             grown[ref] = grown[ref] + [checkin] if ref in grown else [checkin]
         if not older:
             self._history_cache[entry.slot] = (entry.log_len, crc, grown)
-        return {ref: list(checkins) for ref, checkins in grown.items()}
+        return _visible(entry, grown)
 
     def history_is_read(self, entry: CycleEntry) -> bool:
         """Whether the cycle's history is (nearly all) read already, so reading it is cheap."""
@@ -395,19 +397,33 @@ class Store:
 
     def _migrate(self, tx: Transaction) -> None:
         """Format 1 to 2: read every cycle and its history the thorough way (the backup did),
-        then record the checksums of the files so read (format 1 had none)."""
-        try:
-            for held in tx.base.entries:
-                tx.base.cycle(held.id)
-                tx.base.history(held.id)
-                entry = tx.entry(held.id)
-                if entry.part_crc is None and held.file:
-                    entry.part_crc = files.checksum(files.read_own(self.parts_dir / held.file))
-                if entry.log_crc is None and held.log_len:
-                    entry.log_crc = files.checksum(files.read_own(self.parts_dir / held.log_name, held.log_len))
-        except OSError as exc:
-            raise StoreError(files.os_problem(exc, "cannot be read") + "; nothing was written") from None
+        then record the checksums of the files so read (format 1 had none). Format 2 to 3
+        only adds fields that start empty."""
+        if tx.base.meta.version < 2:
+            try:
+                for held in tx.base.entries:
+                    tx.base.cycle(held.id)
+                    tx.base.history(held.id)
+                    entry = tx.entry(held.id)
+                    if entry.part_crc is None and held.file:
+                        entry.part_crc = files.checksum(files.read_own(self.parts_dir / held.file))
+                    if entry.log_crc is None and held.log_len:
+                        entry.log_crc = files.checksum(files.read_own(self.parts_dir / held.log_name,
+                                                                      held.log_len))
+            except OSError as exc:
+                raise StoreError(files.os_problem(exc, "cannot be read") + "; nothing was written") from None
         tx.meta.version = STORE_VERSION
+
+
+def _visible(entry: CycleEntry, history: dict[str, list[CheckIn]]) -> dict[str, list[CheckIn]]:
+    """The history a cycle shows: of the key results it holds now (one moved away or
+    deleted leaves its lines behind), less what undo took back. Copies, so callers
+    cannot change the cache through them."""
+    shown = {ref: list(checkins) for ref, checkins in history.items()
+             if entry.holds("KR", ref_number(ref))}
+    if entry.retracted:
+        without_retracted(shown, entry.retracted)
+    return shown
 
 
 @contextmanager

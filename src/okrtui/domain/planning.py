@@ -1,0 +1,354 @@
+"""What each planning action means, as a Command built on the state it will be applied to.
+
+Each builder reads the workspace (the store's transaction, so always the newest
+state), validates through the domain models, and returns the Command; nothing is
+changed until `changes.apply`. Bad input raises InvalidInput naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from okrtui.domain.changes import (
+    Command,
+    Edit,
+    Workspace,
+    cycle_doc,
+    kr_doc,
+    objective_doc,
+    strategic_doc,
+)
+from okrtui.domain.errors import InvalidInput, describe
+from okrtui.domain.models import Cycle, KeyResult, Objective, StrategicObjective
+from okrtui.domain.scoring import effective_alignment, kr_score, objective_score
+
+Doc = dict[str, Any]
+
+
+def _valid(model, doc: Doc):
+    try:
+        return model.model_validate(doc)
+    except ValidationError as exc:
+        raise InvalidInput(describe(exc)) from None
+
+
+def _strategic(ws: Workspace, code: str) -> tuple[int, StrategicObjective]:
+    for index, objective in enumerate(ws.strategy):
+        if objective.code == code:
+            return index, objective
+    raise InvalidInput([f"code: no strategic objective {code}"])
+
+
+def _cycle_of(ws: Workspace, ref: str) -> Cycle:
+    cycle_id = ws.locate(ref)
+    if cycle_id is None:
+        raise InvalidInput([f"ref: no objective or key result {ref}"])
+    return ws.cycle(cycle_id)
+
+
+def _objective(ws: Workspace, ref: str) -> tuple[Cycle, int, Objective]:
+    cycle = _cycle_of(ws, ref)
+    for index, objective in enumerate(cycle.objectives):
+        if objective.ref == ref:
+            return cycle, index, objective
+    raise InvalidInput([f"ref: no objective {ref}"])
+
+
+def _key_result(ws: Workspace, ref: str) -> tuple[Cycle, Objective, int, KeyResult]:
+    cycle = _cycle_of(ws, ref)
+    for objective in cycle.objectives:
+        for index, kr in enumerate(objective.key_results):
+            if kr.ref == ref:
+                return cycle, objective, index, kr
+    raise InvalidInput([f"ref: no key result {ref}"])
+
+
+def _open(cycle: Cycle) -> None:
+    if cycle.closed:
+        raise InvalidInput([f"cycle: {cycle.id} is closed; reopen it first"])
+
+
+# -- strategic objectives ------------------------------------------------------------
+
+
+def new_strategic(ws: Workspace, doc: Doc) -> Command:
+    objective = _valid(StrategicObjective, doc)
+    if any(s.code == objective.code for s in ws.strategy):
+        raise InvalidInput([f"code: {objective.code} is taken"])
+    return Command(f"New strategic objective {objective.code}",
+                  (Edit("strategic", objective.code, None, strategic_doc(objective), (len(ws.strategy),)),))
+
+
+def edit_strategic(ws: Workspace, code: str, doc: Doc) -> Command:
+    """Edit one; a new code is carried to every link and alignment that named the old one."""
+    index, old = _strategic(ws, code)
+    updated = _valid(StrategicObjective, doc)
+    if updated.code == code:
+        return Command(f"Edit {code}", (Edit("strategic", code, strategic_doc(old), strategic_doc(updated),
+                                            (index,)),))
+    if any(s.code == updated.code for s in ws.strategy):
+        raise InvalidInput([f"code: {updated.code} is taken"])
+    edits = [Edit("strategic", code, strategic_doc(old), None, (index,)),
+             Edit("strategic", updated.code, None, strategic_doc(updated), (index,))]
+    edits += _relink(ws, code, updated.code)
+    return Command(f"Rename {code} to {updated.code}", tuple(edits))
+
+
+def users_of(ws: Workspace, code: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(cycle id, objective ref) of every OKR objective aligned to `code`, and the codes
+    of the strategic objectives that drive it."""
+    aligned = [(cycle_id, o.ref) for cycle_id in ws.cycle_ids()
+               for o in ws.cycle(cycle_id).objectives if o.aligned_to == code]
+    drivers = [s.code for s in ws.strategy if code in s.drives]
+    return aligned, drivers
+
+
+def _relink(ws: Workspace, old: str, new: Optional[str]) -> list[Edit]:
+    """Edits pointing every link and alignment at `old` to `new` (None: removing them)."""
+    aligned, drivers = users_of(ws, old)
+    closed = sorted({c for c, _ in aligned if ws.cycle(c).closed})
+    if closed:
+        raise InvalidInput([f"code: OKRs of closed cycle {', '.join(closed)} serve {old}; "
+                            "reopen it first, or keep the code"])
+    edits = []
+    for index, objective in enumerate(ws.strategy):
+        if objective.code in drivers:
+            drives = [d for d in (new if d == old else d for d in objective.drives) if d is not None]
+            changed = objective.model_copy(update={"drives": list(dict.fromkeys(drives))})
+            edits.append(Edit("strategic", objective.code, strategic_doc(objective), strategic_doc(changed),
+                              (index,)))
+    for cycle_id, ref in aligned:
+        cycle = ws.cycle(cycle_id)
+        index = next(i for i, o in enumerate(cycle.objectives) if o.ref == ref)
+        objective = cycle.objectives[index]
+        doc = objective_doc(objective)
+        edits.append(Edit("objective", ref, doc, {**doc, "aligned_to": new}, (cycle_id, index)))
+    return edits
+
+
+def delete_strategic(ws: Workspace, code: str) -> Command:
+    """Delete one; the OKRs aligned to it are unaligned and the links to it removed
+    (the app asks first: `users_of`)."""
+    index, old = _strategic(ws, code)
+    edits = _relink(ws, code, None)
+    edits.append(Edit("strategic", code, strategic_doc(old), None, (index,)))
+    aligned = [e.key for e in edits if e.kind == "objective"]
+    label = f"Delete {code}" + (f" (unaligned {', '.join(aligned)})" if aligned else "")
+    return Command(label, tuple(edits))
+
+
+def set_links(ws: Workspace, code: str, drives: list[str]) -> Command:
+    index, old = _strategic(ws, code)
+    known = {s.code for s in ws.strategy}
+    unknown = [d for d in drives if d not in known]
+    if unknown:
+        raise InvalidInput([f"drives: unknown code {unknown[0]}"])
+    updated = _valid(StrategicObjective, {**strategic_doc(old), "drives": drives})
+    return Command(f"Links of {code}", (Edit("strategic", code, strategic_doc(old), strategic_doc(updated),
+                                             (index,)),))
+
+
+# -- cycles --------------------------------------------------------------------------
+
+
+def next_quarter(cycles: list[Cycle], today: dt.date) -> tuple[str, dt.date, dt.date]:
+    """The id and dates of the calendar quarter after the latest cycle (§5), or today's."""
+    if cycles:
+        latest = max(c.end for c in cycles)
+        year, quarter = latest.year, (latest.month - 1) // 3 + 1
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    else:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = (dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)) - dt.timedelta(days=1)
+    return f"{year}-Q{quarter}", start, end
+
+
+def new_cycle(ws: Workspace, doc: Doc) -> Command:
+    cycle = _valid(Cycle, {**doc, "objectives": []})
+    if cycle.id in ws.cycle_ids():
+        raise InvalidInput([f"id: cycle {cycle.id} exists"])
+    return Command(f"New cycle {cycle.id}", (Edit("cycle", cycle.id, None, cycle_doc(cycle),
+                                                  (len(ws.cycle_ids()),)),))
+
+
+def edit_cycle(ws: Workspace, cycle_id: str, doc: Doc) -> Command:
+    """New dates for a cycle (its id stays: refs and reports name it)."""
+    cycle = _cycle(ws, cycle_id)
+    _open(cycle)
+    updated = _valid(Cycle, {**cycle_doc(cycle), **doc, "id": cycle_id, "objectives": []})
+    return Command(f"Edit cycle {cycle_id}", (Edit("cycle", cycle_id, cycle_doc(cycle), cycle_doc(updated),
+                                                   (ws.cycle_ids().index(cycle_id),)),))
+
+
+def set_closed(ws: Workspace, cycle_id: str, closed: bool) -> Command:
+    cycle = _cycle(ws, cycle_id)
+    if cycle.closed == closed:
+        raise InvalidInput([f"cycle: {cycle_id} is {'closed' if closed else 'open'} already"])
+    return Command(f"{'Close' if closed else 'Reopen'} cycle {cycle_id}",
+                  (Edit("cycle", cycle_id, cycle_doc(cycle), {**cycle_doc(cycle), "closed": closed},
+                        (ws.cycle_ids().index(cycle_id),)),))
+
+
+def _cycle(ws: Workspace, cycle_id: str) -> Cycle:
+    if cycle_id not in ws.cycle_ids():
+        raise InvalidInput([f"cycle: no cycle {cycle_id}"])
+    return ws.cycle(cycle_id)
+
+
+# -- OKR objectives ------------------------------------------------------------------
+
+
+def new_objective(ws: Workspace, cycle_id: str, doc: Doc) -> Command:
+    cycle = _cycle(ws, cycle_id)
+    _open(cycle)
+    objective = _valid(Objective, {**doc, "key_results": []})
+    objective.ref = ws.next_objective_ref()
+    return Command(f"New objective {objective.ref}",
+                  (Edit("objective", objective.ref, None, objective_doc(objective),
+                        (cycle_id, len(cycle.objectives))),))
+
+
+def edit_objective(ws: Workspace, ref: str, doc: Doc) -> Command:
+    cycle, index, old = _objective(ws, ref)
+    _open(cycle)
+    before = objective_doc(old)
+    updated = _valid(Objective, {**before, **doc, "ref": ref})
+    return Command(f"Edit {ref}", (Edit("objective", ref, before, objective_doc(updated), (cycle.id, index)),))
+
+
+def children_of(ws: Workspace, ref: str) -> list[str]:
+    cycle = _cycle_of(ws, ref)
+    return [o.ref for o in cycle.objectives if o.parent == ref]
+
+
+def delete_objective(ws: Workspace, ref: str) -> Command:
+    """Delete an objective with its key results; its cascaded children lose their parent
+    (the app asks first: `children_of`)."""
+    cycle, index, old = _objective(ws, ref)
+    _open(cycle)
+    edits = []
+    for i, child in enumerate(cycle.objectives):
+        if child.parent == ref:
+            doc = objective_doc(child)
+            edits.append(Edit("objective", child.ref, doc, {**doc, "parent": None}, (cycle.id, i)))
+    edits += _kr_removals(cycle, old)
+    edits.append(Edit("objective", ref, objective_doc(old), None, (cycle.id, index)))
+    children = [e.key for e in edits if e.kind == "objective" and e.key != ref]
+    label = f"Delete {ref}" + (f" (unlinked {', '.join(children)})" if children else "")
+    return Command(label, tuple(edits))
+
+
+def _kr_removals(cycle: Cycle, objective: Objective) -> list[Edit]:
+    # Last first, so that undo puts each back at its own index.
+    return [Edit("key_result", kr.ref, kr_doc(kr), None, (cycle.id, objective.ref, i))
+            for i, kr in reversed(list(enumerate(objective.key_results)))]
+
+
+def align(ws: Workspace, ref: str, aligned_to: Optional[str], parent: Optional[str]) -> Command:
+    """Point an objective at a strategic objective and/or a parent in its cycle."""
+    cycle, index, old = _objective(ws, ref)
+    _open(cycle)
+    if aligned_to is not None and not any(s.code == aligned_to for s in ws.strategy):
+        raise InvalidInput([f"aligned_to: unknown code {aligned_to}"])
+    if parent is not None:
+        parents = {o.ref: o.parent for o in cycle.objectives}
+        if parent not in parents:
+            raise InvalidInput([f"parent: {parent} is not an objective of cycle {cycle.id}"])
+        step: Optional[str] = parent
+        while step is not None:
+            if step == ref:
+                raise InvalidInput([f"parent: {parent} under {ref} would make a loop"])
+            step = parents.get(step)
+    before = objective_doc(old)
+    after = {**before, "aligned_to": aligned_to, "parent": parent}
+    target = " and ".join(t for t in (aligned_to, parent) if t) or "nothing"
+    return Command(f"Align {ref} to {target}", (Edit("objective", ref, before, after, (cycle.id, index)),))
+
+
+def move(ws: Workspace, ref: str, to_cycle: str) -> Command:
+    """Move an objective with its key results and their history to another cycle; it
+    leaves its parent and its children behind (a parent lives in the same cycle)."""
+    cycle, index, old = _objective(ws, ref)
+    target = _cycle(ws, to_cycle)
+    if target.id == cycle.id:
+        raise InvalidInput([f"cycle: {ref} is in {to_cycle} already"])
+    _open(cycle)
+    _open(target)
+    edits = []
+    for i, child in enumerate(cycle.objectives):
+        if child.parent == ref:
+            doc = objective_doc(child)
+            edits.append(Edit("objective", child.ref, doc, {**doc, "parent": None}, (cycle.id, i)))
+    history = [(kr.ref, c) for kr in old.key_results for c in ws.history(cycle.id, kr.ref)]
+    edits += _kr_removals(cycle, old)
+    before = objective_doc(old)
+    edits.append(Edit("objective", ref, before, None, (cycle.id, index)))
+    edits.append(Edit("objective", ref, None, {**before, "parent": None}, (to_cycle, len(target.objectives))))
+    edits += [Edit("key_result", kr.ref, None, kr_doc(kr), (to_cycle, ref, i))
+              for i, kr in enumerate(old.key_results)]
+    edits += [Edit("checkin", kr_ref, None, c.to_doc(), (to_cycle,)) for kr_ref, c in history]
+    return Command(f"Move {ref} to {to_cycle}", tuple(edits))
+
+
+def roll_over(ws: Workspace, from_cycle: str, to_cycle: str) -> Command:
+    """Copy the objectives that scored below 1 into `to_cycle` with their unfinished key
+    results, each starting from its current value; alignment and parent kept (a parent
+    that did not roll over gives way to the strategic objective it led to). No check-ins."""
+    source = _cycle(ws, from_cycle)
+    target = _cycle(ws, to_cycle)
+    if source.id == target.id:
+        raise InvalidInput(["cycle: roll over into another cycle"])
+    _open(target)
+    effective = effective_alignment(source)
+    rolled = [o for o in source.objectives if (objective_score(o) or 0) < 1 - 1e-9]
+    if not rolled:
+        raise InvalidInput([f"cycle: every objective of {from_cycle} scored 1; nothing to roll over"])
+    new_refs = {o.ref: ws.next_objective_ref() for o in rolled}
+    edits = []
+    position = len(target.objectives)
+    for objective in rolled:
+        parent = new_refs.get(objective.parent) if objective.parent else None
+        aligned = objective.aligned_to if (objective.aligned_to or parent) else effective.get(objective.ref)
+        doc = {**objective_doc(objective), "ref": new_refs[objective.ref], "aligned_to": aligned, "parent": parent}
+        edits.append(Edit("objective", doc["ref"], None, doc, (to_cycle, position)))
+        kept = [kr for kr in objective.key_results if kr_score(kr) < 1 - 1e-9]
+        for i, kr in enumerate(kept):
+            copy = {**kr_doc(kr), "ref": ws.next_kr_ref(), "start": kr.current, "last_at": None}
+            if kr.kind == "milestone":
+                copy["start"] = 0
+            edits.append(Edit("key_result", copy["ref"], None, copy, (to_cycle, doc["ref"], i)))
+        position += 1
+    return Command(f"Roll over {len(rolled)} objectives from {from_cycle} to {to_cycle}", tuple(edits))
+
+
+# -- key results ---------------------------------------------------------------------
+
+
+def new_key_result(ws: Workspace, objective_ref: str, doc: Doc) -> Command:
+    cycle, _, objective = _objective(ws, objective_ref)
+    _open(cycle)
+    kr = _valid(KeyResult, {**doc, "checkins": []})
+    kr.ref = ws.next_kr_ref()
+    return Command(f"New key result {kr.ref}",
+                  (Edit("key_result", kr.ref, None, kr_doc(kr), (cycle.id, objective_ref,
+                                                                 len(objective.key_results))),))
+
+
+def edit_key_result(ws: Workspace, ref: str, doc: Doc) -> Command:
+    cycle, objective, index, old = _key_result(ws, ref)
+    _open(cycle)
+    before = kr_doc(old)
+    merged = {**before, **doc, "ref": ref}
+    updated = _valid(KeyResult, {k: v for k, v in merged.items() if k != "last_at"})
+    after = {**kr_doc(updated), "last_at": before["last_at"]}
+    return Command(f"Edit {ref}", (Edit("key_result", ref, before, after, (cycle.id, objective.ref, index)),))
+
+
+def delete_key_result(ws: Workspace, ref: str) -> Command:
+    cycle, objective, index, old = _key_result(ws, ref)
+    _open(cycle)
+    return Command(f"Delete {ref}", (Edit("key_result", ref, kr_doc(old), None, (cycle.id, objective.ref, index)),))

@@ -37,7 +37,7 @@ from pathlib import Path
 from textual import events
 
 from okrtui.app.app import OkrApp
-from okrtui.app.history import DetailPane, HistoryList
+from okrtui.app.widgets.history import DetailPane, HistoryList
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.store import Store
 

@@ -20,7 +20,7 @@ from textual.widgets import Input, Tree
 import okrtui.cli
 from okrtui.app.app import WATCH_SECONDS, OkrApp
 from okrtui.app.screens.checkin import CheckinDialog, ConfidencePicker
-from okrtui.app.history import HistoryList
+from okrtui.app.widgets.history import HistoryList
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.first_run import FirstRunScreen
 from okrtui.app.screens.goto import GotoDialog
@@ -28,7 +28,8 @@ from okrtui.app.screens.help import HelpScreen
 from okrtui.app.screens.hints import HintsScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.app.screens.thread import ThreadScreen
-from okrtui.app.widgets import NavList, PerspectivePane
+from okrtui.app.widgets.common import NavList
+from okrtui.app.widgets.scorecard import PerspectivePane
 from okrtui.store import Store
 
 from conftest import export_doc, find_kr, snapshot_bytes

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from okrtui.app.history import DetailPane, HistoryList
+from okrtui.app.widgets.history import DetailPane, HistoryList
 
 from test_app import DrillScreen, cursor, label, make_app, screen_text, tree, until
 

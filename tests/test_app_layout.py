@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from okrtui.app.screens.help import HelpScreen
-from okrtui.app.widgets import NavList, PerspectivePane
+from okrtui.app.widgets.common import NavList
+from okrtui.app.widgets.scorecard import PerspectivePane
 
 from test_app import make_app, screen_text, text
 

@@ -29,7 +29,7 @@ from rich.style import Style as RichStyle
 
 from okrtui.app import look
 from okrtui.app.app import OkrApp
-from okrtui.app.widgets import PerspectivePane
+from okrtui.app.widgets.scorecard import PerspectivePane
 from okrtui.domain.scoring import band as band_of
 from okrtui.store import Store
 

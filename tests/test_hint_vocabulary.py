@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from okrtui.app.screens.hints import HintsScreen
-from okrtui.app.widgets import NavList
+from okrtui.app.widgets.common import NavList
 from okrtui.domain.models import Cycle, KeyResult, Objective, StrategicObjective
 from okrtui.domain.scoring import HINT_KINDS, HINT_LABELS, hint_kind_text, hint_subject, hints, score_cycle
 

@@ -9,8 +9,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import AS_OF, export_doc, find_kr, main_tables, report_doc, snapshot_bytes
+
 from okrtui import operations
 from okrtui.domain import planning
 from okrtui.domain.changes import Conflict

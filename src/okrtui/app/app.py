@@ -25,10 +25,10 @@ from textual.screen import ModalScreen, Screen
 
 from okrtui.app import look, settings
 from okrtui.app.board import Board, build_board
-from okrtui.assets import asset_dir
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
+from okrtui.assets import asset_dir
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.models import CheckIn, latest_checkin
 from okrtui.domain.text import score_text
@@ -287,9 +287,8 @@ class OkrApp(App):
             return None
 
     def action_goto(self) -> None:
-        from okrtui.app.screens.goto import GotoDialog
-
         from okrtui.app import search
+        from okrtui.app.screens.goto import GotoDialog
 
         board = self.board
         at_hand = search.entries(board.strategy, [board.cycle] if board.cycle else [])
@@ -355,6 +354,11 @@ class OkrApp(App):
                     scorecard.focus_code(hint.ref)
                 else:
                     scorecard.query_one(f"#list-{hint.ref}").focus()
+
+    def open_thread(self, code: str) -> None:
+        from okrtui.app.screens.thread import ThreadScreen
+
+        self.push_screen(ThreadScreen(code))
 
     def action_help(self) -> None:
         from okrtui.app.screens.help import HelpScreen

@@ -19,7 +19,14 @@ from okrtui.domain.models import (
     StrategicObjective,
     ref_number,
 )
-from okrtui.domain.scoring import Change, CycleScores, Hint, cycle_order, ripple, score_cycle
+from okrtui.domain.scoring import (
+    Change,
+    CycleScores,
+    Hint,
+    cycle_order,
+    ripple,
+    score_cycle,
+)
 from okrtui.operations import score_snapshot
 from okrtui.store import Snapshot, Store
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from okrtui.app import look
-from okrtui.app.widgets import KeyFooter
+from okrtui.app.widgets.common import KeyFooter
 
 
 class FirstRunScreen(Screen):

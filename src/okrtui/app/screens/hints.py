@@ -10,7 +10,8 @@ from textual.widgets.option_list import Option
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import KeyFooter, BoardScreen, NavList, header_line, set_content
+from okrtui.app.screens.base import BoardScreen
+from okrtui.app.widgets.common import KeyFooter, NavList, header_line, set_content
 from okrtui.domain.scoring import hint_kind_text, hint_subject
 
 

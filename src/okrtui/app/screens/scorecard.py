@@ -12,17 +12,15 @@ from textual.widgets import OptionList, Static
 
 from okrtui.app import look
 from okrtui.app.board import Board
-from okrtui.app.widgets import (
-    KeyFooter,
-    BoardScreen,
-    set_content,
-    BalanceBar,
+from okrtui.app.screens.base import BoardScreen
+from okrtui.app.widgets.common import (
     FilterInput,
+    KeyFooter,
     NavList,
-    PerspectivePane,
     header_line,
-    unaligned_options,
+    set_content,
 )
+from okrtui.app.widgets.scorecard import BalanceBar, PerspectivePane, unaligned_options
 from okrtui.domain.models import PERSPECTIVES
 from okrtui.domain.text import counted
 

@@ -9,9 +9,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from okrtui.app import look
-from okrtui.domain.text import counted
 from okrtui.app.board import Board
-from okrtui.app.widgets import KeyFooter, BoardScreen, header_line, set_content
+from okrtui.app.screens.base import BoardScreen
+from okrtui.app.widgets.common import KeyFooter, header_line, set_content
+from okrtui.domain.text import counted
 from okrtui.store import StoreError
 
 

@@ -1,141 +1,20 @@
-"""Widgets shared by the screens. They render what they are given; none opens the store."""
+"""The scorecard's widgets: a perspective pane with its columns, the unaligned list, the balance bar."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Optional
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.content import Content
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.message import Message
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from okrtui.app import look
 from okrtui.app.board import Board
+from okrtui.app.widgets.common import NavList, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
-
-
-def set_content(widget: Static, content: Content) -> None:
-    """Update a Static only when what it shows changed: re-wrapping text is the costly part of a repaint."""
-    key = (content.plain, tuple(content.spans))
-    if getattr(widget, "_okrtui_shown", None) != key:
-        widget._okrtui_shown = key
-        widget.update(content)
-
-
-class BoardScreen(Screen):
-    """A screen that shows the board; one left behind catches up when it is back in view."""
-
-    stale = False
-
-    def show_board(self, board: Board) -> None:
-        raise NotImplementedError
-
-    def on_screen_resume(self) -> None:
-        if self.stale:
-            self.stale = False
-            self.show_board(self.app.board)
-
-    # The `/` filter, for screens that have one: it narrows live and stays until cleared.
-    def action_filter(self) -> None:
-        field = self.query_one(FilterInput)
-        field.display = True
-        field.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FilterInput):
-            self.show_board(self.app.board)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FilterInput):
-            event.input.display = bool(event.value)
-            self.after_filter()
-
-    def after_filter(self) -> None:
-        self.focus_next()
-
-    # `t`: the strategic thread of the strategic objective this screen is on.
-    def thread_code(self) -> tuple[Optional[str], str]:
-        """The code to show the thread of, or None and why not."""
-        return None, "Move to a strategic objective first"
-
-    def action_thread(self) -> None:
-        code, why_not = self.thread_code()
-        if code is None:
-            self.notify(why_not, severity="warning")
-            return
-        from okrtui.app.screens.thread import ThreadScreen
-
-        self.app.push_screen(ThreadScreen(code))
-
-
-class KeyFooter(Footer):
-    """The Footer, compact; under 100 columns it leaves the palette key out (ctrl+p still
-    works, and `?` says so), so the screen's own keys keep their room at 80."""
-
-    def __init__(self) -> None:
-        super().__init__(compact=True)
-
-    def on_resize(self) -> None:
-        wide = self.size.width >= 100
-        if self.show_command_palette != wide:
-            self.show_command_palette = wide
-            self.refresh(recompose=True)  # Textual's Footer draws its keys at compose time
-
-
-class NavList(OptionList):
-    """An option list that also moves with j/k and keeps its cursor when refilled."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
-    def fill(self, options: Iterable[Option]) -> None:
-        options = list(options)
-        ids = [o.id for o in options]
-        current = self.highlighted_id
-        if ids == [o.id for o in self.options]:
-            # Same items: only the numbers changed, so the cursor and scroll stay put.
-            for option in options:
-                self.replace_option_prompt(option.id, option.prompt)
-            return
-        self.set_options(options)
-        if ids:
-            self.highlighted = ids.index(current) if current in ids else 0
-
-    @property
-    def highlighted_id(self) -> Optional[str]:
-        if self.highlighted is None or self.highlighted >= self.option_count:
-            return None
-        return self.get_option_at_index(self.highlighted).id
-
-    def select_id(self, option_id: str) -> bool:
-        for index, option in enumerate(self.options):
-            if option.id == option_id:
-                self.highlighted = index
-                return True
-        return False
-
-
-def header_line(board: Board) -> Content:
-    cycle = board.cycle
-    parts: list = [look.plain(board.organization, "bold")]
-    if cycle is None:
-        parts.append(" \u00b7 no cycle yet")
-    else:
-        parts += [
-            " \u00b7 ", (cycle.id, "bold"),
-            (" closed", "$text-warning") if cycle.closed else "",
-            f" \u00b7 {look.percent(board.scores.elapsed)} elapsed",
-        ]
-    parts += [" \u00b7 Overall ", look.score(board.scores.overall, words=True)]
-    if board.store.read_only:  # first, where 80 columns still show it
-        parts.insert(1, (" \u00b7 read-only", "$text-warning"))
-    return Content.assemble(*parts)
 
 
 class PerspectivePane(Vertical):
@@ -279,14 +158,3 @@ class BalanceBar(Static):
         for warning in scores.warnings:
             parts += ["\n", ("\u26a0 ", "$text-warning"), look.plain(warning)]
         set_content(self, Content.assemble(*parts))
-
-
-class FilterInput(Input):
-    """The `/` filter: hidden until asked for; escape clears it."""
-
-    BINDINGS = [Binding("escape", "clear", "Clear filter", show=False)]
-
-    def action_clear(self) -> None:
-        self.value = ""
-        self.display = False
-        self.screen.focus_next()

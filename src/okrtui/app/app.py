@@ -25,16 +25,19 @@ from textual.screen import ModalScreen, Screen
 
 from okrtui.app import look, settings
 from okrtui.app.board import Board, build_board
+from okrtui.app.commands import palette_commands
+from okrtui.app.messages import failure_text
+from okrtui.app.planning import PlanningActions
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.assets import asset_dir
-from okrtui.domain.errors import InvalidInput, describe
+from okrtui.domain.errors import describe
+from okrtui.domain.changes import Command
 from okrtui.domain.models import CheckIn, latest_checkin
 from okrtui.domain.text import score_text
 from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
-from okrtui.store.files import os_problem
 
 WATCH_SECONDS = 1.0
 CYCLE_KEYS = Binding.Group("Cycle", compact=True)
@@ -45,7 +48,7 @@ def _stylesheets() -> list[Path]:
     return sorted(asset_dir("styles").glob("*.tcss"))
 
 
-class OkrApp(App):
+class OkrApp(PlanningActions, App):
     TITLE = "okrtui"
     CSS_PATH = _stylesheets()
     BINDINGS = [
@@ -53,9 +56,10 @@ class OkrApp(App):
         Binding("question_mark", "help", "Help"),
         Binding("g", "goto", "Go to"),
         # One Footer item for both: at 80 columns the Footer has no room for two.
-        Binding("left_square_bracket", "cycle(-1)", "Prev cycle", group=CYCLE_KEYS),
+        Binding("left_square_bracket", "cycle(-1)", "Previous cycle", group=CYCLE_KEYS),
         Binding("right_square_bracket", "cycle(1)", "Next cycle", group=CYCLE_KEYS),
         Binding("h", "hints", "Hints"),
+        Binding("u", "undo", "Undo", show=False),
     ]
 
     def __init__(self, store: Store, *, as_of: Optional[dt.date] = None, user: str = "okrtui",
@@ -68,6 +72,7 @@ class OkrApp(App):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrtui-save")
         self._seen = self._store_signature()
         self.checkin_seconds: list[float] = []
+        self.init_planning()
 
     def get_css_variables(self) -> dict[str, str]:
         # Band colours that read on a light theme's rows and stay apart with 16 colours (look.py).
@@ -103,7 +108,14 @@ class OkrApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A screen names the app's keys that do nothing on it: the Footer and `?` leave them out.
-        return action not in getattr(self.screen, "APP_KEYS_UNUSED", ())
+        if action in getattr(self.screen, "APP_KEYS_UNUSED", ()):
+            return False
+        cycle = self.board.cycle
+        if action in ("edit_cycle", "roll_over"):
+            return cycle is not None
+        if action == "close_cycle":
+            return cycle is not None and cycle.closed != parameters[0]
+        return True
 
     # -- the board ------------------------------------------------------------
 
@@ -111,6 +123,7 @@ class OkrApp(App):
         """Put a new board on every screen that shows one, keeping each cursor where it is."""
         was_empty = self.board.is_empty
         self.board = board
+        self.others_replaced_mine(board)
         if was_empty and not board.is_empty:
             self.switch_screen(ScorecardScreen())
             return
@@ -141,7 +154,7 @@ class OkrApp(App):
         try:
             board = build_board(self.store, self.as_of, wanted)
         except Exception as exc:  # a store another process broke must not end the app
-            self.call_from_thread(self.notify, _reason(exc), severity="error", markup=False)
+            self.call_from_thread(self.notify, failure_text(exc), severity="error", markup=False)
             return
         self.call_from_thread(self.show, board)
 
@@ -217,26 +230,28 @@ class OkrApp(App):
         self.call_after_refresh(on_paint)
         cycle_id = board.cycle.id if board.cycle else None
 
-        def save() -> tuple[Optional[str], Optional[Board]]:
+        def save() -> tuple[Optional[str], Optional[Board], Optional[Command]]:
             # Let the new numbers paint first: a writer holding the GIL slows the repaint
             # the user is waiting for. Never wait long for it.
             painted.wait(PAINT_FIRST_SECONDS)
+            command = None
             try:
-                record_checkin(self.store, request.ref, request.value_text, author=self.user,
-                               confidence=request.confidence, note=request.note, now=now)
+                command = record_checkin(self.store, request.ref, request.value_text, author=self.user,
+                                         confidence=request.confidence, note=request.note, now=now).command
                 failure = None
             except Exception as exc:  # whatever went wrong, the app goes on and says so
-                failure = _reason(exc)
+                failure = failure_text(exc)
             try:
-                return failure, build_board(self.store, self.as_of, cycle_id)
+                return failure, build_board(self.store, self.as_of, cycle_id), command
             except Exception as exc:
-                return failure or _reason(exc), None
+                return failure or failure_text(exc), None, command
 
         self._show_when_saved(request, self._writer.submit(save))
 
     @work(group="save")
     async def _show_when_saved(self, request: CheckinRequest, saving: Future) -> None:
-        failure, truth = await asyncio.wrap_future(saving)
+        failure, truth, command = await asyncio.wrap_future(saving)
+        self.remember_checkin(command)
         if truth is not None:
             # The store's own state: the saved check-in, or the numbers before a failed one.
             self._seen = self._store_signature()
@@ -372,34 +387,38 @@ class OkrApp(App):
         if not isinstance(self.screen, HintsScreen):
             self.push_screen(HintsScreen())
 
+    PALETTE = [
+        ("Reload", "Read the store again", "reload"),
+        ("New cycle", "A new cycle: the calendar quarter after the latest one, to start with", "new_cycle"),
+        ("Edit cycle", "New dates for the cycle on screen", "edit_cycle"),
+        ("Close cycle", "The cycle on screen takes no more check-ins or edits until reopened", "close_cycle(True)"),
+        ("Reopen cycle", "The closed cycle on screen takes check-ins and edits again", "close_cycle(False)"),
+        ("Roll over", "Copy the unfinished objectives of this cycle into another one", "roll_over"),
+    ]
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's screenshot saves to a folder it does not name: left out rather than puzzling.
-        yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
-        yield SystemCommand("Go to", "Jump to a key result, objective or strategic objective by ref or code",
-                            self.action_goto)
-        yield SystemCommand("Help", "Every key of the current screen", self.action_help)
-        yield SystemCommand("Hints", "What the scorecard suggests looking at", self.action_hints)
-        yield SystemCommand("Previous cycle", "Show the cycle before this one", lambda: self.action_cycle(-1))
-        yield SystemCommand("Next cycle", "Show the cycle after this one", lambda: self.action_cycle(1))
-        yield SystemCommand("Reload", "Read the store again", self.reload)
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                action = binding.action
-                yield SystemCommand(binding.description, f"Key {self.get_key_display(binding)}",
-                                    lambda action=action, screen=screen: screen.run_action(action))
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in ("Screenshot", "Quit"))
+        yield from palette_commands(self, screen)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_new_cycle(self) -> None:
+        self.new_cycle()
+
+    def action_edit_cycle(self) -> None:
+        self.edit_cycle()
+
+    def action_close_cycle(self, closed: bool) -> None:
+        self.set_cycle_closed(closed)
+
+    def action_roll_over(self) -> None:
+        self.roll_over()
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, InvalidInput):
-        return "; ".join(exc.problems)
-    if isinstance(exc, StoreError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return os_problem(exc)
-    return f"internal error: {exc.__class__.__name__}: {exc}"
 
 
 def run_app(store: Store, *, as_of: Optional[dt.date], user: str) -> int:

@@ -44,7 +44,13 @@ class DrillScreen(BoardScreen):
         Binding("c", "checkin_refused", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
+        # At 80 columns the Footer has room for the check-in path only; `?` and the palette list these.
+        Binding("n", "new", "New", show=False),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("d", "delete", "Delete", show=False),
+        Binding("a", "align", "Align", show=False),
     ]
+    PALETTE = [("Move objective", "Move the objective under the cursor to another cycle", "move")]
 
     # Below 100 columns the tree sits above the detail pane (see drilldown.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (160, "-widest")]
@@ -203,12 +209,13 @@ class DrillScreen(BoardScreen):
         self._show_detail(self._cursor_key())
         self._offer_checkin()
 
-    _checkin_offered: Optional[bool] = None
+    _checkin_offered: Optional[tuple] = None
 
     def _offer_checkin(self) -> None:
         # `c` is offered on key results only. The Footer rebuilds itself on every refresh of the
         # bindings, which costs more than the rest of a cursor move: refresh only when `c` comes or goes.
-        offered = self.app.why_no_checkin(self._cursor_key()) is None
+        key = self._cursor_key()
+        offered = (self.app.why_no_checkin(key) is None, bool(key and key.startswith("O-")), key is None)
         if offered != self._checkin_offered:
             self._checkin_offered = offered
             self.refresh_bindings()
@@ -382,9 +389,60 @@ class DrillScreen(BoardScreen):
                  "escape goes back a level.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        key = self._cursor_key()
         if action == "checkin":
-            return self.app.why_no_checkin(self._cursor_key()) is None
+            return self.app.why_no_checkin(key) is None
+        if action in ("align", "move"):
+            return bool(key and key.startswith("O-"))
+        if action in ("edit", "delete"):
+            return bool(key or self.code)
         return True
+
+    # -- planning: `n` makes a child of the node under the cursor (§5) --
+
+    def _objective_of(self, key: Optional[str]) -> Optional[str]:
+        if key and key.startswith("KR-"):
+            found = self.board.key_result(key)
+            return found[0].ref if found else None
+        return key if key and key.startswith("O-") else None
+
+    def action_new(self) -> None:
+        key = self._cursor_key()
+        objective = self._objective_of(key)
+        if objective is None:
+            self.app.new_objective(self.code)
+        else:
+            self.app.new_key_result(objective)
+
+    def action_edit(self) -> None:
+        key = self._cursor_key()
+        if key is None:
+            if self.code:
+                self.app.edit_strategic(self.code)
+        elif key.startswith("KR-"):
+            self.app.edit_key_result(key)
+        else:
+            self.app.edit_objective(key)
+
+    def action_delete(self) -> None:
+        key = self._cursor_key()
+        if key is None:
+            if self.code:
+                self.app.delete_strategic(self.code)
+        elif key.startswith("KR-"):
+            self.app.delete_key_result(key)
+        else:
+            self.app.delete_objective(key)
+
+    def action_align(self) -> None:
+        key = self._cursor_key()
+        if key and key.startswith("O-"):
+            self.app.align(key)
+
+    def action_move(self) -> None:
+        key = self._cursor_key()
+        if key and key.startswith("O-"):
+            self.app.move_objective(key)
 
     def action_checkin(self) -> None:
         self.app.open_checkin(self._cursor_key())

@@ -20,7 +20,7 @@ from okrtui.app.widgets.common import (
     header_line,
     set_content,
 )
-from okrtui.app.widgets.scorecard import BalanceBar, PerspectivePane, unaligned_options
+from okrtui.app.widgets.scorecard import BalanceBar, HeaderBar, PerspectivePane, unaligned_options
 from okrtui.domain.models import PERSPECTIVES
 from okrtui.domain.text import counted
 
@@ -42,10 +42,16 @@ class ScorecardScreen(BoardScreen):
         Binding("escape", "clear_kept_filter", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete", show=False),
+        Binding("a", "align", "Align", show=False),
+        Binding("l", "links", "Links", show=False),
     ]
+    AUTO_FOCUS = "#list-financial"
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header")
+        yield HeaderBar(id="header")
         with Grid(id="perspectives"):
             for key in PERSPECTIVES:
                 yield PerspectivePane(key)
@@ -91,6 +97,12 @@ class ScorecardScreen(BoardScreen):
         """One line on the highlighted item, whole (the panes may cut its title), and what enter does."""
         board = self.board
         focused = self.focused
+        if isinstance(focused, HeaderBar):
+            name = board.cycle.id if board.cycle else "no cycle yet"
+            set_content(self.query_one("#status", Static), Content.assemble(
+                (f"{name} ", "bold"), ("\u00b7 n new cycle \u00b7 e its dates \u00b7 ctrl+p close, reopen, "
+                                      "roll over", "$text-muted")))
+            return
         item = focused.highlighted_id if isinstance(focused, NavList) else None
         strategic = board.strategic(item) if item else None
         objective = board.objective(item) if item and strategic is None else None
@@ -108,9 +120,20 @@ class ScorecardScreen(BoardScreen):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show_status()
+        self._offer_keys()
 
     def on_descendant_focus(self) -> None:
         self.show_status()
+        self._offer_keys()
+
+    _offered: Optional[tuple] = None
+
+    def _offer_keys(self) -> None:
+        # The Footer rebuilds on every refresh of the bindings: only when e/d/a/l come or go.
+        offered = tuple(self.check_action(a, ()) for a in ("edit", "delete", "align", "links"))
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
 
     def _matches(self, board: Board) -> Optional[set[str]]:
         """Codes and refs the filter lets through (None: no filter)."""
@@ -151,6 +174,64 @@ class ScorecardScreen(BoardScreen):
             self.app.open_drilldown(None, focus=option_id)
         elif self.board.strategic(option_id):
             self.app.open_drilldown(option_id)
+
+    # -- planning (the app does the work; this says on what) --
+
+    def _focused_perspective(self) -> Optional[str]:
+        focused = self.focused
+        if isinstance(focused, NavList) and focused.id and focused.id.startswith("list-"):
+            return focused.id[len("list-"):]
+        return None
+
+    def _unaligned_ref(self) -> Optional[str]:
+        focused = self.focused
+        if isinstance(focused, NavList) and focused.id == "unaligned":
+            return focused.highlighted_id
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "delete"):
+            return bool(self.focused_code() or self._unaligned_ref()
+                        or (action == "edit" and isinstance(self.focused, HeaderBar) and self.board.cycle))
+        if action == "links":
+            return self.focused_code() is not None
+        if action == "align":
+            return self._unaligned_ref() is not None
+        return True
+
+    def action_new(self) -> None:
+        if isinstance(self.focused, HeaderBar):
+            self.app.new_cycle()
+        elif self._unaligned_ref() is not None:
+            self.app.new_objective(None)
+        else:
+            self.app.new_strategic(self._focused_perspective() or "financial")
+
+    def action_edit(self) -> None:
+        if isinstance(self.focused, HeaderBar):
+            self.app.edit_cycle()
+        elif self.focused_code():
+            self.app.edit_strategic(self.focused_code())
+        elif self._unaligned_ref():
+            self.app.edit_objective(self._unaligned_ref())
+
+    def action_delete(self) -> None:
+        if self.focused_code():
+            self.app.delete_strategic(self.focused_code())
+        elif self._unaligned_ref():
+            self.app.delete_objective(self._unaligned_ref())
+
+    def action_align(self) -> None:
+        if self._unaligned_ref():
+            self.app.align(self._unaligned_ref())
+
+    def action_links(self) -> None:
+        if self.focused_code():
+            self.app.edit_links(self.focused_code())
+
+    def focus_item(self, key: str) -> None:
+        if self.board.strategic(key):
+            self.focus_code(key)
 
     def focus_code(self, code: str) -> None:
         strategic = self.board.strategic(code)

@@ -17,6 +17,10 @@ from okrtui.app.widgets.common import NavList, set_content
 from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
 
 
+class HeaderBar(Static, can_focus=True):
+    """The scorecard's header: focused (shift+tab from the first pane), n makes a cycle, e edits its dates."""
+
+
 class PerspectivePane(Vertical):
     """One perspective: its score and bar, and its strategic objectives as a list."""
 

@@ -29,6 +29,7 @@ from okrtui.app.commands import palette_commands
 from okrtui.app.messages import failure_text
 from okrtui.app.planning import PlanningActions
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
+from okrtui.app.screens.base import BoardScreen
 from okrtui.app.screens.drilldown import DrillScreen
 from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.assets import asset_dir
@@ -60,6 +61,7 @@ class OkrApp(PlanningActions, App):
         Binding("right_square_bracket", "cycle(1)", "Next cycle", group=CYCLE_KEYS),
         Binding("h", "hints", "Hints"),
         Binding("u", "undo", "Undo", show=False),
+        Binding("m", "strategy_map", "Strategy map", show=False),
     ]
 
     def __init__(self, store: Store, *, as_of: Optional[dt.date] = None, user: str = "okrtui",
@@ -124,8 +126,8 @@ class OkrApp(PlanningActions, App):
         was_empty = self.board.is_empty
         self.board = board
         self.others_replaced_mine(board)
-        if was_empty and not board.is_empty:
-            self.switch_screen(ScorecardScreen())
+        if was_empty and not board.is_empty and not isinstance(self.screen, BoardScreen):
+            self.switch_screen(ScorecardScreen())  # the first-run screen gives way
             return
         # Only the screen in view repaints now; the others catch up when they come back.
         for screen in self.screen_stack:
@@ -274,7 +276,11 @@ class OkrApp(PlanningActions, App):
     # -- navigation -------------------------------------------------------------
 
     def open_drilldown(self, code: Optional[str], focus: Optional[str] = None) -> None:
-        while isinstance(self.screen, DrillScreen) or len(self.screen_stack) > 2:
+        from okrtui.app.screens.strategy_map import MapScreen
+
+        # From the strategy map, escape comes back to the map.
+        while isinstance(self.screen, DrillScreen) or (len(self.screen_stack) > 2
+                                                       and not isinstance(self.screen, MapScreen)):
             self.pop_screen()
         self.push_screen(DrillScreen(code, focus))
 
@@ -369,6 +375,21 @@ class OkrApp(PlanningActions, App):
                     scorecard.focus_code(hint.ref)
                 else:
                     scorecard.query_one(f"#list-{hint.ref}").focus()
+
+    def leave_first_run(self) -> None:
+        """The first-run screen, back in view once the store holds data, becomes the scorecard."""
+        if not self.board.is_empty:
+            self.switch_screen(ScorecardScreen())
+
+    def action_strategy_map(self) -> None:
+        from okrtui.app.screens.strategy_map import MapScreen
+
+        if isinstance(self.screen, MapScreen):
+            return
+        code = getattr(self.screen, "focused_code", lambda: None)() or getattr(self.screen, "code", None)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(MapScreen(code))
 
     def open_thread(self, code: str) -> None:
         from okrtui.app.screens.thread import ThreadScreen

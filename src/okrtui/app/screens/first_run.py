@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -17,6 +18,13 @@ from okrtui.app.widgets.common import KeyFooter
 class FirstRunScreen(Screen):
     # With nothing in the store there is nothing to go to, no cycle to change, nothing to hint.
     APP_KEYS_UNUSED = ("goto", "cycle", "hints")
+    BINDINGS = [Binding("n", "new", "New strategic objective")]
+
+    def on_screen_resume(self) -> None:
+        self.app.leave_first_run()
+
+    def action_new(self) -> None:
+        self.app.new_strategic("financial")
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -34,7 +42,9 @@ class FirstRunScreen(Screen):
                     ("  okrtui init --sample", "bold"), look.plain(here), "\n",
                     "      start this store from the sample company\n",
                     ("  okrtui demo", "bold"), "\n      explore the sample company in a store of its own\n\n",
-                    "Adding strategic objectives from the keyboard (n) comes with the planning screens. ",
+                    "Or build it here: ", ("n", "bold"), " adds a strategic objective (Financial first), ",
+                    ("m", "bold"), " opens the strategy map to add one to any perspective, and ",
+                    ("ctrl+p", "bold"), " New cycle opens a quarter. ",
                     "This screen turns into your scorecard as soon as the store holds data.",
                 ), id="first-run-text")
         yield KeyFooter()

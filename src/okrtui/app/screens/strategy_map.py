@@ -89,7 +89,8 @@ class MapScreen(BoardScreen):
         self.cursor: Optional[str] = code
         self.band_key = "financial"
         self._shape: Optional[list[tuple[str, tuple[str, ...]]]] = None
-        self._marked: set[str] = set()
+        self._marked: dict[str, str] = {}
+        self._boxes: dict[str, MapBox] = {}
 
     @property
     def board(self) -> Board:
@@ -117,19 +118,22 @@ class MapScreen(BoardScreen):
         shape = [(key, tuple(self._codes(board, key))) for key in PERSPECTIVES]
         if shape != self._shape:
             self._shape = shape
+            self._boxes = {}
             for key, codes in shape:
                 grid = self.query_one(f"#boxes-{key}", Grid)
                 grid.remove_children()
-                grid.mount_all([MapBox(code) for code in codes] or
+                boxes = [MapBox(code) for code in codes]
+                self._boxes.update((box.code, box) for box in boxes)
+                grid.mount_all(boxes or
                                [Static(Content.styled("(none yet: n adds one)", "$text-muted"), classes="map-empty")])
-            self._marked = set()
+            self._marked = {}
             self.call_after_refresh(self._fit)
         for key, codes in shape:
             band_widget = self.query_one(f"#band-{key}", Vertical)
             score = board.scores.perspective.get(key)
             band_widget.border_title = Content.assemble(f" {PERSPECTIVE_NAMES[key]} ", look.score(score, words=True),
                                                         " ")
-        for box in self.query(MapBox):
+        for box in self._boxes.values():
             box.show(board)
         if self.cursor is not None and board.strategic(self.cursor) is None:
             self.cursor = None  # deleted meanwhile: the band stays
@@ -168,25 +172,27 @@ class MapScreen(BoardScreen):
             for other in board.strategy:
                 if code in other.drives:
                     marked.setdefault(other.code, "-driver")
-        for box_code in self._marked | set(marked):
-            boxes = self.query(f"#box-{box_code}")
-            if not boxes:
+        # Only the boxes whose mark changes are restyled: a class change restyles the box.
+        for box_code in set(self._marked) | set(marked):
+            was, now = self._marked.get(box_code, ""), marked.get(box_code, "")
+            box = self._boxes.get(box_code)
+            if box is None or was == now:
                 continue
-            box = boxes.first()
-            for name in ("-cursor", "-driven", "-driver"):
-                box.set_class(marked.get(box_code) == name, name)
-            box.border_title = MARKS.get(marked.get(box_code, ""), "")
-        self._marked = set(marked)
+            if was:
+                box.remove_class(was, update=False)
+            if now:
+                box.add_class(now, update=False)
+            box.update_node_styles()  # once, not once per class
+            box.border_title = MARKS.get(now, "")
+        self._marked = marked
         if (code is None) != self._offered_none:
             self._offered_none = code is None
             self.refresh_bindings()  # e, d, l and enter need a box under the cursor
         for key in PERSPECTIVES:
             self.query_one(f"#band-{key}").set_class(key == self._focused_band(), "-here")
         self._show_links()
-        if code is not None:
-            boxes = self.query(f"#box-{code}")
-            if boxes:
-                self.query_one("#map").scroll_to_widget(boxes.first(), animate=False)
+        if code in self._boxes:
+            self.query_one("#map").scroll_to_widget(self._boxes[code], animate=False)
 
     def _show_links(self) -> None:
         board = self.board
@@ -219,38 +225,47 @@ class MapScreen(BoardScreen):
     # -- moving --
 
     def action_step(self, rows: int, columns: int) -> None:
+        target = self.target_of(rows, columns)
+        if target is None:
+            return
+        code, band_key = target
+        if code is None:
+            self.cursor, self.band_key = None, band_key
+            self._show_cursor()
+        else:
+            self._move(code)
+
+    def target_of(self, rows: int, columns: int) -> Optional[tuple[Optional[str], str]]:
+        """Where an arrow goes from here: (code, band), code None for an empty band; None: nowhere."""
         board = self.board
         layout = [self._codes(board, key) for key in PERSPECTIVES]
         band_index = PERSPECTIVES.index(self._focused_band())
         codes = layout[band_index]
         width = self.columns
         index = codes.index(self.cursor) if self.cursor in codes else None
+        here = PERSPECTIVES[band_index]
         if columns:
             target = (index or 0) + columns
             if index is not None and 0 <= target < len(codes) and target // width == index // width:
-                self._move(codes[target])
-            return
+                return codes[target], here
+            return None
         column = index % width if index is not None else 0
         if index is not None:
             target = index + rows * width
             if 0 <= target < len(codes):
-                self._move(codes[target])
-                return
+                return codes[target], here
             if rows > 0 and index // width < (len(codes) - 1) // width:  # a short last row: its last box
-                self._move(codes[-1])
-                return
+                return codes[-1], here
         # Across to the next band, keeping the column where it can; an empty band is a stop
         # too, so `n` can add the first objective of a perspective from here.
         other = band_index + (1 if rows > 0 else -1)
         if not 0 <= other < len(layout):
-            return
+            return None
         others = layout[other]
         if not others:
-            self.cursor, self.band_key = None, PERSPECTIVES[other]
-            self._show_cursor()
-            return
+            return None, PERSPECTIVES[other]
         target_row = 0 if rows > 0 else (len(others) - 1) // width
-        self._move(others[min(target_row * width + column, len(others) - 1)])
+        return others[min(target_row * width + column, len(others) - 1)], PERSPECTIVES[other]
 
     def _move(self, code: str) -> None:
         self.cursor = code

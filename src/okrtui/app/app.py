@@ -60,8 +60,9 @@ class OkrApp(PlanningActions, App):
         Binding("left_square_bracket", "cycle(-1)", "Previous cycle", group=CYCLE_KEYS),
         Binding("right_square_bracket", "cycle(1)", "Next cycle", group=CYCLE_KEYS),
         Binding("h", "hints", "Hints"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("m", "strategy_map", "Strategy map", show=False),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change made in this session"),
+        Binding("m", "strategy_map", "Strategy map", show=False,
+                tooltip="Strategy map: the strategic objectives by perspective and their links"),
     ]
 
     def __init__(self, store: Store, *, as_of: Optional[dt.date] = None, user: str = "okrtui",

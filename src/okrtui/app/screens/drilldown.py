@@ -45,10 +45,12 @@ class DrillScreen(BoardScreen):
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
         # At 80 columns the Footer has room for the check-in path only; `?` and the palette list these.
-        Binding("n", "new", "New", show=False),
-        Binding("e", "edit", "Edit", show=False),
-        Binding("d", "delete", "Delete", show=False),
-        Binding("a", "align", "Align", show=False),
+        Binding("n", "new", "New", show=False, tooltip="New: on the strategic objective an OKR objective "
+                "aligned to it; on an objective or key result a key result"),
+        Binding("e", "edit", "Edit", show=False, tooltip="Edit the item under the cursor"),
+        Binding("d", "delete", "Delete", show=False, tooltip="Delete the item under the cursor, after asking"),
+        Binding("a", "align", "Align", show=False, tooltip="Align the objective to a strategic objective or "
+                "a parent objective"),
     ]
     PALETTE = [("Move objective", "Move the objective under the cursor to another cycle", "move")]
 

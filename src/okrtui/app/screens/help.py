@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from okrtui.app.commands import offered
 
 # Keys handled inside lists and by Textual itself, which carry no description of their own.
 MOVEMENT = [
@@ -17,6 +21,7 @@ MOVEMENT = [
     ("ctrl+p", "command palette: every action by name"),
     ("ctrl+q", "quit"),
 ]
+HELP_TEXT_WIDTH = 62  # the help box's text column (#help in dialogs.tcss: 70 wide, less border, padding, scrollbar)
 LEGEND = "Bands: \u25cf green (\u2265 0.70)   \u25b2 yellow (\u2265 0.40)   \u2716 red   \u00b7 no score"
 
 
@@ -46,10 +51,13 @@ class HelpScreen(ModalScreen[None]):
             if not isinstance(active.node, (App, Screen)):
                 continue
             seen.add(key)
-            self.rows.append((_key_name(key), binding.description))
+            self.rows.append((_key_name(key), binding.tooltip or binding.description))
         # A screen without lists (the strategic thread) names the few that apply to it.
         self.rows += getattr(below, "HELP_MOVEMENT", MOVEMENT)
         self.title_text = f"Keys of this screen ({type(below).__name__.replace('Screen', '').lower()})"
+        # Actions without a key of their own, by the name the palette gives them.
+        self.palette = [title for node in (below, below.app) for title, _, action in getattr(node, "PALETTE", ())
+                        if offered(node, action)]
         self.lead = getattr(below, "HELP_LEAD", "")
         self.notes: tuple[str, ...] = getattr(below, "HELP_NOTES", ())
 
@@ -59,7 +67,11 @@ class HelpScreen(ModalScreen[None]):
         if self.lead:
             parts += ["\n", self.lead, "\n"]
         for key, description in self.rows:
-            parts += ["\n", (key.ljust(width), "bold $text-accent"), description]
+            # A long description hangs under its own column, not under the keys.
+            lines = textwrap.wrap(description, max(20, HELP_TEXT_WIDTH - width)) or [""]
+            parts += ["\n", (key.ljust(width), "bold $text-accent"), ("\n" + " " * width).join(lines)]
+        if self.palette:
+            parts += ["\n\n", ("In the palette (ctrl+p) by name: ", "bold"), " \u00b7 ".join(self.palette)]
         for note in self.notes:
             parts += ["\n\n", note]
         parts += ["\n\n", (LEGEND, "$text-muted"), "\n", ("escape or ? closes", "$text-muted")]

@@ -42,11 +42,16 @@ class ScorecardScreen(BoardScreen):
         Binding("escape", "clear_kept_filter", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete", show=False),
-        Binding("a", "align", "Align", show=False),
-        Binding("l", "links", "Links", show=False),
+        Binding("n", "new", "New", tooltip="New strategic objective in this pane's perspective (on the header: "
+                "a new cycle; on the unaligned list: a new objective)"),
+        Binding("e", "edit", "Edit", tooltip="Edit the strategic objective (on the header: the cycle's dates; "
+                "on the unaligned list: the objective)"),
+        Binding("d", "delete", "Delete", show=False, tooltip="Delete the strategic objective or objective, "
+                "after asking"),
+        Binding("a", "align", "Align", show=False, tooltip="Align the unaligned objective to a strategic "
+                "objective or a parent"),
+        Binding("l", "links", "Links", show=False, tooltip="Links: add or remove what the strategic objective "
+                "drives"),
     ]
     AUTO_FOCUS = "#list-financial"
 

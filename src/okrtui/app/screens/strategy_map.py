@@ -77,10 +77,10 @@ class MapScreen(BoardScreen):
         Binding("down", "step(1, 0)", "Down", show=False),
         Binding("k", "step(-1, 0)", "Up", show=False),
         Binding("j", "step(1, 0)", "Down", show=False),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete", show=False),
-        Binding("l", "links", "Links"),
+        Binding("n", "new", "New", tooltip="New strategic objective in the band of the cursor"),
+        Binding("e", "edit", "Edit", tooltip="Edit the strategic objective"),
+        Binding("d", "delete", "Delete", show=False, tooltip="Delete the strategic objective, after asking"),
+        Binding("l", "links", "Links", tooltip="Links: add or remove what the strategic objective drives"),
         Binding("t", "thread", "Thread"),
     ]
 

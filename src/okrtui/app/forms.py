@@ -68,8 +68,10 @@ class Form:
                     if name in ("measures", "initiatives") and len(loc) > 1 and isinstance(loc[1], int):
                         message = f"item {loc[1] + 1}: {message}"
                     found.setdefault(name if name in names else "", message)
-        if not found:
-            found.update(self.extra_problems(values, doc))
+        # What only the store knows (a taken code, an unknown link) is said beside its field
+        # at once, whatever else is still wrong.
+        for name, message in self.extra_problems(values, doc).items():
+            found.setdefault(name, message)
         return found
 
 
@@ -148,13 +150,14 @@ def strategic_form(board: Board, perspective: str, existing: Optional[StrategicO
 
     def extra(values: Values, doc: dict[str, Any]) -> dict[str, str]:
         code = doc["code"]
+        problems = {}
         if (old is None or code != old.code) and board.strategic(code):
-            return {"code": f"{code} is taken"}
+            problems["code"] = f"{code} is taken"
         known = {s.code for s in board.strategy} | {code}
         unknown = [d for d in doc["drives"] if d not in known]
         if unknown:
-            return {"drives": f"unknown code {unknown[0]}"}
-        return {}
+            problems["drives"] = f"unknown code {unknown[0]}"
+        return problems
 
     fields = [
         FormField("code", "Code", old.code if old else "", "e.g. F4 (letters, digits, - _ .)"),

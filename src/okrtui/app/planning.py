@@ -297,8 +297,8 @@ class PlanningActions:
         parts: list = [(f"{ref} ", "bold"), look.plain(objective.title),
                        f"\n\nIts {counted(len(objective.key_results), 'key result')} and their check-ins go with it."]
         if children:
-            parts += [f"\nIts cascaded {'child' if len(children) == 1 else 'children'} "
-                      f"{', '.join(children)} lose their parent."]
+            parts += [f"\nIts cascaded child {children[0]} loses its parent." if len(children) == 1 else
+                      f"\nIts cascaded children {', '.join(children)} lose their parent."]
         self._confirm(f"Delete objective {ref}?", Content.assemble(*parts), "delete",
                       lambda: self.perform(lambda tx: planning.delete_objective(tx, ref)))
 

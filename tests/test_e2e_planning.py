@@ -159,5 +159,5 @@ def test_from_an_empty_store_to_an_aligned_scored_quarter(terminal: Terminal, in
     assert report["balance"]["shares"] == {"financial": 0.5, "customer": 0.5, "internal_process": 0,
                                            "learning_growth": 0}
     print(f"planning walk-through: {keys + typed} keystrokes ({typed} of them typed text, {keys} other keys)")
-    # Beyond the text itself, about two keys per item made: the walk-through's bar.
-    assert keys <= 60
+    # Beyond the text itself: 63 keys for 13 items made, two check-ins and an undo (a longer path fails).
+    assert keys <= 63

@@ -1020,6 +1020,23 @@ class TestUndo:
             assert told.severity == "warning"
             assert "Edit O-9" in told.message
 
+    async def test_the_later_save_wins_and_says_whose_change_it_replaced(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter", "down")
+            assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "O-9",
+                               seconds=WAIT)
+            await pilot.press("e")
+            assert await until(pilot, lambda: is_form(app, "Edit O-9"), seconds=WAIT)
+            # While the form is open, ben saves his own title for O-9.
+            operations.perform(Store(sample_store),
+                               lambda tx: planning.edit_objective(tx, "O-9", {"title": "Bens"}), author="ben")
+            await clear_field(pilot)
+            await type_text(pilot, "Mine")
+            await pilot.press("enter")
+            assert await wait_said(pilot, "Edit O-9 \u00b7 it replaced ben's change (Edit O-9, "), notes(app)
+            assert exported_objective(export_doc(sample_store), "O-9")[1]["title"] == "Mine"
+
 
 # ---------------------------------------------------------------- a read-only store
 

@@ -136,3 +136,69 @@ def test_first_run(snap_compare, tmp_path, monkeypatch):
 
     assert snap_compare(make_app(store), run_before=shown, terminal_size=SIZE)
     assert not (tmp_path / "store").exists()
+
+
+# -- planning: every form, the confirmation, the pickers and the strategy map ------------
+
+
+def keys(*pressed: str):
+    async def run(pilot):
+        await settle(pilot)
+        await pilot.press(*pressed)
+        await settle(pilot)
+    return run
+
+
+PLANNING_SCREENS = {
+    "strategic_form": keys("n"),
+    "strategic_form_with_problems": keys("n", *"F1", "tab", "tab", "tab", "tab", *"X9"),
+    "cycle_form": keys("shift+tab", "n"),
+    "objective_form": keys("enter", "n"),
+    "key_result_form": keys("enter", "down", "n"),
+    "delete_confirmation": keys("d"),
+    "align_picker": keys("enter", "down", "a"),
+    "links_picker": keys("l"),
+    "strategy_map": keys("m"),
+    "strategy_map_links": keys("m", "down", "right"),
+}
+
+
+@pytest.mark.parametrize("screen", PLANNING_SCREENS)
+@pytest.mark.parametrize("size", [SMALL, (120, 40)], ids=["80x24", "120x40"])
+def test_planning(snap_compare, sample_store, screen, size):
+    assert snap_compare(make_app(sample_store), run_before=PLANNING_SCREENS[screen], terminal_size=size)
+
+
+def crowded_store(tmp_path: Path) -> Path:
+    """60 strategic objectives, 15 a perspective, each driving one in the band above."""
+    import json
+    import subprocess
+    import sys
+
+    perspectives = ("financial", "customer", "internal_process", "learning_growth")
+    words = ("Grow", "recurring", "revenue", "margin", "customers", "trust", "platform", "fast", "onboarding",
+             "skills", "retention", "quality", "cost", "data", "security")
+    strategy = []
+    for p, perspective in enumerate(perspectives):
+        for n in range(15):
+            code = f"{'FCPL'[p]}{n + 1}"
+            title = " ".join(words[(n + k) % len(words)] for k in range(2 + n % 4)).capitalize()
+            drives = [f"{'FCPL'[p - 1]}{n + 1}"] if p else []
+            strategy.append({"code": code, "title": title, "perspective": perspective, "drives": drives})
+    doc = {"format": "okrtui/1", "organization": "Crowded Co", "strategy": strategy,
+           "cycles": [{"id": "2026-Q4", "start": "2026-10-01", "end": "2026-12-31", "objectives": [
+               {"title": f"Objective for {s['code']}", "aligned_to": s["code"], "key_results": [
+                   {"title": "Move it", "start": 0, "target": 10, "current": (i * 7) % 11}]}
+               for i, s in enumerate(strategy[::3])]}]}
+    source = tmp_path / "crowded.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    store = tmp_path / "crowded" / "okrtui.json"
+    subprocess.run([sys.executable, "-m", "okrtui", "import", str(source), "--store", str(store)], check=True,
+                   capture_output=True)
+    return store
+
+
+@pytest.mark.parametrize("walk", [("m",), ("m", "down", "down", "down", "down", "down", "down", "right")],
+                         ids=["top", "customer"])
+def test_strategy_map_of_15_a_perspective_at_80x24(snap_compare, tmp_path, walk):
+    assert snap_compare(make_app(crowded_store(tmp_path)), run_before=keys(*walk), terminal_size=SMALL)

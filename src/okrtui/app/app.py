@@ -249,12 +249,17 @@ class OkrApp(PlanningActions, App):
             except Exception as exc:
                 return failure or failure_text(exc), None, command
 
+        self.saves_in_flight += 1
         self._show_when_saved(request, self._writer.submit(save))
 
     @work(group="save")
     async def _show_when_saved(self, request: CheckinRequest, saving: Future) -> None:
-        failure, truth, command = await asyncio.wrap_future(saving)
+        try:
+            failure, truth, command = await asyncio.wrap_future(saving)
+        finally:
+            self.saves_in_flight -= 1
         self.remember_checkin(command)
+        self.call_later(self.save_answered)
         if truth is not None:
             # The store's own state: the saved check-in, or the numbers before a failed one.
             self._seen = self._store_signature()

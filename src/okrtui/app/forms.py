@@ -166,7 +166,7 @@ def strategic_form(board: Board, perspective: str, existing: Optional[StrategicO
         FormField("description", "Description", old.description if old else "", "optional", lines=2),
         FormField("drives", "Drives", " ".join(old.drives) if old else "", "codes it contributes to, e.g. C1 C2"),
         FormField("measures", "Measures", "\n".join(measure_line(m) for m in old.measures) if old else "",
-                  f"one per line: {MEASURE_FORMAT}", lines=3),
+                  f"one per line: {MEASURE_FORMAT}", lines=2),
         FormField("initiatives", "Initiatives", "\n".join(old.initiatives) if old else "", "one per line",
                   lines=2),
     ]

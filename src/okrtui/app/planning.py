@@ -35,6 +35,9 @@ class PlanningActions:
         self.undo_stack: list[Command] = []
         self._mine: set[int] = set()  # generations this session committed
         self._journal_seen = self.board.snapshot.generation
+        self.saves_in_flight = 0  # queued on the writer, not answered yet
+        self._undos_waiting = 0
+        self._opened_at: Optional[int] = None  # the generation a form being saved was opened on  # u pressed while a save was under way: run once it is answered
 
     # -- whether a change can be made here --
 
@@ -60,7 +63,8 @@ class PlanningActions:
                 then: Optional[Callable[[Command], None]] = None, cycle_id: Optional[str] = None) -> None:
         """Queue a change on the writer (after every save before it); the answer comes back
         as ChangeSaved or ChangeFailed. `cycle_id`: the cycle to show afterwards."""
-        base = self.board.snapshot.generation
+        # The state the user saw: when the form opened, else now.
+        base = self._opened_at if self._opened_at is not None else self.board.snapshot.generation
         wanted = cycle_id or (self.board.cycle.id if self.board.cycle else None)
 
         def save() -> tuple[Optional[Command], Optional[Board], str]:
@@ -78,12 +82,16 @@ class PlanningActions:
             return command, board, ""
 
         label = undo_of.label if undo_of is not None else ""
+        self.saves_in_flight += 1
         self._await_change(self._writer.submit(save), base, undo_of, then, label)
 
     @work(group="save")
     async def _await_change(self, saving: Future, base: int, undo_of: Optional[Command],
                             then: Optional[Callable[[Command], None]], label: str) -> None:
-        command, board, failure = await asyncio.wrap_future(saving)
+        try:
+            command, board, failure = await asyncio.wrap_future(saving)
+        finally:
+            self.saves_in_flight -= 1
         if command is None:
             self.post_message(ChangeFailed(label, failure, undo=undo_of))
             return
@@ -97,7 +105,7 @@ class PlanningActions:
         others = [e for e in board.snapshot.meta.journal
                   if base < e.generation < committed and e.generation not in self._mine
                   and mine & set(e.subjects)]
-        return ", ".join(dict.fromkeys(f"{e.author}'s {e.label.lower()} ({e.at[11:16]} UTC)" for e in others))
+        return ", ".join(dict.fromkeys(f"{e.author}'s change ({e.label}, {e.at[11:16]} UTC)" for e in others))
 
     def on_change_saved(self, message: ChangeSaved) -> None:
         command = message.command
@@ -116,6 +124,7 @@ class PlanningActions:
             self.notify(text, title="Saved", markup=False, severity="warning" if message.replaced else "information")
         if message.then is not None:
             self.call_after_refresh(message.then, command)
+        self.save_answered()
 
     def on_change_failed(self, message: ChangeFailed) -> None:
         if message.undo is not None:
@@ -123,6 +132,13 @@ class PlanningActions:
                         timeout=10)
         else:
             self.notify(f"Not saved: {message.reason}", severity="error", markup=False, timeout=10)
+        self.save_answered()
+
+    def save_answered(self) -> None:
+        """A save is answered (and its change on the stack): run an undo that waited for it."""
+        if self._undos_waiting and not self.saves_in_flight:
+            self._undos_waiting -= 1
+            self.action_undo()
 
     def remember_checkin(self, command: Optional[Command]) -> None:
         """A check-in saved by the fast path joins the undo stack like any other change."""
@@ -148,6 +164,10 @@ class PlanningActions:
     def action_undo(self) -> None:
         if self._refused():
             return
+        if self.saves_in_flight:
+            # The change to undo may be the one still being saved: it is not on the stack yet.
+            self._undos_waiting += 1
+            return
         if not self.undo_stack:
             self.notify("Nothing to undo: no change made in this session", severity="information")
             return
@@ -156,9 +176,15 @@ class PlanningActions:
     # -- forms --
 
     def _ask(self, form: forms.Form, on_values: Callable[[dict], None]) -> None:
+        opened = self.board.snapshot.generation
+
         def answered(values: Optional[dict]) -> None:
             if values is not None:
-                on_values(values)
+                self._opened_at = opened
+                try:
+                    on_values(values)
+                finally:
+                    self._opened_at = None
 
         self.push_screen(FormScreen(form), answered)
 
@@ -191,10 +217,10 @@ class PlanningActions:
         if aligned:
             refs = ", ".join(ref for _, ref in aligned[:8]) + (" \u2026" if len(aligned) > 8 else "")
             parts += [f"\n\nServed by {counted(len(aligned), 'OKR objective')} ({refs}): deleting it "
-                      "unaligns them."]
+                      f"unaligns {'it' if len(aligned) == 1 else 'them'}."]
         if drivers:
             parts += [f"\nDriven by {', '.join(drivers)}: those links go too."]
-        yes = "delete and unalign them" if aligned else "delete"
+        yes = ("delete and unalign it" if len(aligned) == 1 else "delete and unalign them") if aligned else "delete"
         self._confirm(f"Delete strategic objective {code}?", Content.assemble(*parts), yes,
                       lambda: self.perform(lambda tx: planning.delete_strategic(tx, code)))
 

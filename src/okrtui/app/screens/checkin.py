@@ -32,6 +32,7 @@ class CheckinRequest:
 
 class CheckinDialog(FormScreen):
     FORM_ID = "checkin"
+    COMPACT = False  # three fields: room for the framed ones
 
     def __init__(self, kr: KeyResult, retry: Optional[CheckinRequest] = None, problem: str = "",
                  last: Optional[CheckIn] = None):

@@ -77,6 +77,8 @@ class FormScreen(ModalScreen[Any]):
         Binding("q", "app.quit", "Quit", show=False),
     ]
     FORM_ID = "form"
+    # Planning forms have many fields: one line each, so a whole form fits at 80×24.
+    COMPACT = True
 
     def __init__(self, form: Form, problem: str = ""):
         super().__init__()
@@ -102,7 +104,7 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         form_id = self.FORM_ID
-        with Vertical(id=form_id, classes="form"):
+        with Vertical(id=form_id, classes="form" + (" -compact" if self.COMPACT else "")):
             yield Static(self.heading(), id=f"{form_id}-title", classes="form-title")
             intro = self.intro()
             if intro is not None:
@@ -115,11 +117,11 @@ class FormScreen(ModalScreen[Any]):
                         yield self.picker(spec)
                     elif spec.lines > 1:
                         area = TextArea(spec.value, id=spec.name, soft_wrap=True, show_line_numbers=False,
-                                        classes="field-area")
-                        area.styles.height = spec.lines + 2
+                                        classes="field-area", compact=self.COMPACT)
+                        area.styles.height = spec.lines + (0 if self.COMPACT else 2)
                         yield area
                     else:
-                        yield Input(spec.value, placeholder=spec.placeholder, id=spec.name)
+                        yield Input(spec.value, placeholder=spec.placeholder, id=spec.name, compact=self.COMPACT)
                     if spec.hint:
                         yield Label(look.plain(spec.hint), id=f"{spec.name}-unit", classes="field-unit")
                 if spec.lines > 1 and spec.placeholder:
@@ -132,6 +134,9 @@ class FormScreen(ModalScreen[Any]):
             yield Static(Content.styled(self.form.keys, "$text-muted"), id=f"{form_id}-keys", classes="form-keys")
 
     def on_mount(self) -> None:
+        if self.COMPACT:
+            for label in self.query(".field-error"):
+                label.display = False
         self.query_one("#save-error").display = bool(self.problem)
         self.query_one("#form-error").display = False
         first = self.form.fields[0].name
@@ -153,7 +158,10 @@ class FormScreen(ModalScreen[Any]):
         problems = self.form.problems(self.values())
         names = {spec.name for spec in self.form.fields if not spec.choices}
         for name in names:
-            self.query_one(f"#{name}-error", Label).update(look.plain(problems.get(name, "")))
+            label = self.query_one(f"#{name}-error", Label)
+            label.update(look.plain(problems.get(name, "")))
+            if self.COMPACT:
+                label.display = name in problems  # no empty line under every field
         loose = " \u00b7 ".join(m for n, m in problems.items() if n not in names)
         error = self.query_one("#form-error", Label)
         error.update(look.plain(loose))

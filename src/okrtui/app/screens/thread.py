@@ -68,7 +68,8 @@ class ThreadScreen(BoardScreen):
                 (f"{marker} {cycle.id:<{width}}", "bold" if current else ""),
                 (f"{cycle.start} \u2013 {cycle.end}  ", "$text-muted"),
                 look.bar(score, bar_width), " ", look.score(score, words=True),
-                (f"  {counted(count, 'OKR')}", "$text-muted"), "\n",
+                (f"  {counted(count, 'OKR')}", "$text-muted"),
+                (" closed", "$text-warning") if cycle.closed else "", "\n",
             ]
         set_content(self.query_one("#thread", Static), Content.assemble(*parts))
 

@@ -501,6 +501,24 @@ class TestNewCycle:
             assert "2027-Q1" in screen_text(app)
             assert said(app, "New cycle 2027-Q1")
 
+    async def test_d_on_the_header_deletes_the_cycle_after_asking_and_u_brings_it_back(self, sample_store):
+        before = export_doc(sample_store)
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("shift+tab")
+            assert focused_id(app) == "header"
+            await pilot.press("d")
+            assert await wait_screen(pilot, ConfirmScreen)
+            question = text(app.screen.query_one("#confirm-question"))
+            assert "10 objectives and 36 key results" in question
+            await pilot.press("y")
+            assert await until(pilot, lambda: "2026-Q4" not in cycle_headers(sample_store), seconds=WAIT)
+            assert await wait_said(pilot, "Delete cycle 2026-Q4"), notes(app)
+            assert await until(pilot, lambda: "2026-Q3" in header(app), seconds=WAIT)  # the default cycle now
+            await pilot.press("u")
+            assert await wait_said(pilot, "Undone: Delete cycle 2026-Q4"), notes(app)
+            assert await until(pilot, lambda: export_doc(sample_store) == before, seconds=WAIT)
+
 
 # ---------------------------------------------------------------- the drill-down
 

@@ -292,3 +292,28 @@ class TestUndo:
         journal = main_tables(sample_store)["meta"]["1"]["journal"]
         assert journal[-1]["author"] == "ben" and journal[-1]["subjects"] == ["objective:O-9"]
         assert journal[-1]["label"] == "Edit O-9"
+
+
+class TestDeleteCycle:
+    def test_delete_a_cycle_with_its_okrs_and_undo_brings_it_back_whole(self, store, sample_store):
+        before = export_doc(sample_store)
+        command = do(store, lambda tx: planning.delete_cycle(tx, "2026-Q4"))
+        after = export_doc(sample_store)
+        assert [c["id"] for c in after["cycles"]] == ["2026-Q2", "2026-Q3"]
+        assert main_tables(sample_store)["meta"]["1"]["retired_objectives"] == [[9, 18]]
+        undo(store, command)
+        assert export_doc(sample_store) == before  # objectives, key results, every check-in, in order
+
+    def test_undo_puts_a_deleted_cycle_back_in_its_place(self, store, sample_store):
+        do(store, lambda tx: planning.new_cycle(tx, {"id": "2027-Q1", "start": "2027-01-01", "end": "2027-03-31"}))
+        before = export_doc(sample_store)
+        command = do(store, lambda tx: planning.delete_cycle(tx, "2026-Q4"))
+        undo(store, command)
+        assert [c["id"] for c in export_doc(sample_store)["cycles"]] == ["2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1"]
+        assert export_doc(sample_store) == before
+
+    def test_a_closed_cycle_is_not_deleted(self, store, sample_store):
+        before = snapshot_bytes(sample_store)
+        with pytest.raises(InvalidInput, match="closed"):
+            do(store, lambda tx: planning.delete_cycle(tx, "2026-Q2"))
+        assert snapshot_bytes(sample_store) == before

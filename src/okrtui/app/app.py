@@ -114,7 +114,7 @@ class OkrApp(PlanningActions, App):
         if action in getattr(self.screen, "APP_KEYS_UNUSED", ()):
             return False
         cycle = self.board.cycle
-        if action in ("edit_cycle", "roll_over"):
+        if action in ("edit_cycle", "roll_over", "delete_cycle"):
             return cycle is not None
         if action == "close_cycle":
             return cycle is not None and cycle.closed != parameters[0]
@@ -421,6 +421,7 @@ class OkrApp(PlanningActions, App):
         ("Close cycle", "The cycle on screen takes no more check-ins or edits until reopened", "close_cycle(True)"),
         ("Reopen cycle", "The closed cycle on screen takes check-ins and edits again", "close_cycle(False)"),
         ("Roll over", "Copy the unfinished objectives of this cycle into another one", "roll_over"),
+        ("Delete cycle", "Delete the cycle on screen with its objectives (after asking)", "delete_cycle"),
     ]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -440,6 +441,9 @@ class OkrApp(PlanningActions, App):
 
     def action_close_cycle(self, closed: bool) -> None:
         self.set_cycle_closed(closed)
+
+    def action_delete_cycle(self) -> None:
+        self.delete_cycle()
 
     def action_roll_over(self) -> None:
         self.roll_over()

@@ -269,6 +269,19 @@ class PlanningActions:
             return
         self.perform(lambda tx: planning.set_closed(tx, cycle.id, closed))
 
+    def delete_cycle(self) -> None:
+        cycle = self.board.cycle
+        if self._refused(in_cycle=True):
+            return
+        objectives = self.board.objectives()
+        krs = sum(len(o.key_results) for o in objectives)
+        question = Content.assemble((f"{cycle.id} ", "bold"), f"{cycle.start} \u2013 {cycle.end}", "\n\n",
+                                    f"Its {counted(len(objectives), 'objective')} and {counted(krs, 'key result')} "
+                                    "go with it, check-ins and all (undo, u, brings them back)."
+                                    if objectives else "It holds no objectives.")
+        self._confirm(f"Delete cycle {cycle.id}?", question, "delete",
+                      lambda: self.perform(lambda tx: planning.delete_cycle(tx, cycle.id)))
+
     def roll_over(self) -> None:
         cycle = self.board.cycle
         if self._refused() or cycle is None:

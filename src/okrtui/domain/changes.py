@@ -94,7 +94,7 @@ class Workspace(Protocol):
 
     def cycle(self, cycle_id: str) -> Cycle: ...
 
-    def add_cycle(self, cycle: Cycle) -> None: ...
+    def add_cycle(self, cycle: Cycle, index: Optional[int] = None) -> None: ...
 
     def remove_cycle(self, cycle_id: str) -> None: ...
 
@@ -219,7 +219,7 @@ def _strategic(ws: Workspace, edit: Edit) -> None:
 def _cycle(ws: Workspace, edit: Edit) -> None:
     present = edit.key in ws.cycle_ids()
     if edit.before is None and not present:
-        ws.add_cycle(Cycle.model_validate(edit.after))
+        ws.add_cycle(Cycle.model_validate(edit.after), edit.place[0])
         return
     if not present:
         raise _missing(edit)

@@ -193,6 +193,22 @@ def set_closed(ws: Workspace, cycle_id: str, closed: bool) -> Command:
                         (ws.cycle_ids().index(cycle_id),)),))
 
 
+def delete_cycle(ws: Workspace, cycle_id: str) -> Command:
+    """Delete a cycle with its objectives, key results and check-ins (the app asks first);
+    the history goes into the change, so undo brings the cycle back whole."""
+    cycle = _cycle(ws, cycle_id)
+    _open(cycle)
+    edits: list[Edit] = []
+    for objective in cycle.objectives:
+        for kr in objective.key_results:
+            edits += [Edit("checkin", kr.ref, c.to_doc(), None, (cycle_id,)) for c in reversed(ws.history(cycle_id, kr.ref))]
+    for index, objective in reversed(list(enumerate(cycle.objectives))):
+        edits += _kr_removals(cycle, objective)
+        edits.append(Edit("objective", objective.ref, objective_doc(objective), None, (cycle_id, index)))
+    edits.append(Edit("cycle", cycle_id, cycle_doc(cycle), None, (ws.cycle_ids().index(cycle_id),)))
+    return Command(f"Delete cycle {cycle_id}", tuple(edits))
+
+
 def _cycle(ws: Workspace, cycle_id: str) -> Cycle:
     if cycle_id not in ws.cycle_ids():
         raise InvalidInput([f"cycle: no cycle {cycle_id}"])

@@ -56,12 +56,13 @@ class Transaction:
     def entry(self, cycle_id: str) -> Optional[CycleEntry]:
         return next((e for e in self.entries if e.id == cycle_id), None)
 
-    def add_cycle(self, cycle: Cycle) -> None:
-        """A new cycle (its objectives may come with check-in histories)."""
+    def add_cycle(self, cycle: Cycle, index: Optional[int] = None) -> None:
+        """A new cycle (its objectives may come with check-in histories), last in store
+        order or at `index` (an undone deletion goes back to its place)."""
         slot = self.meta.next_slot
         self.meta.next_slot += 1
-        self.entries.append(CycleEntry(id=cycle.id, start=cycle.start, end=cycle.end,
-                                       closed=cycle.closed, slot=slot))
+        entry = CycleEntry(id=cycle.id, start=cycle.start, end=cycle.end, closed=cycle.closed, slot=slot)
+        self.entries.insert(len(self.entries) if index is None else index, entry)
         history = [(kr.ref, c) for kr in all_krs(cycle) for c in kr.checkins]
         self._loaded[cycle.id] = cycle
         self._dirty.add(cycle.id)

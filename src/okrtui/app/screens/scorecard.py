@@ -47,7 +47,7 @@ class ScorecardScreen(BoardScreen):
         Binding("e", "edit", "Edit", tooltip="Edit the strategic objective (on the header: the cycle's dates; "
                 "on the unaligned list: the objective)"),
         Binding("d", "delete", "Delete", show=False, tooltip="Delete the strategic objective or objective, "
-                "after asking"),
+                "after asking (on the header: the cycle)"),
         Binding("a", "align", "Align", show=False, tooltip="Align the unaligned objective to a strategic "
                 "objective or a parent"),
         Binding("l", "links", "Links", show=False, tooltip="Links: add or remove what the strategic objective "
@@ -105,8 +105,8 @@ class ScorecardScreen(BoardScreen):
         if isinstance(focused, HeaderBar):
             name = board.cycle.id if board.cycle else "no cycle yet"
             set_content(self.query_one("#status", Static), Content.assemble(
-                (f"{name} ", "bold"), ("\u00b7 n new cycle \u00b7 e its dates \u00b7 ctrl+p close, reopen, "
-                                      "roll over", "$text-muted")))
+                (f"{name} ", "bold"), ("\u00b7 n new cycle \u00b7 e its dates \u00b7 d delete it \u00b7 ctrl+p "
+                                      "close, reopen, roll over", "$text-muted")))
             return
         item = focused.highlighted_id if isinstance(focused, NavList) else None
         strategic = board.strategic(item) if item else None
@@ -197,7 +197,7 @@ class ScorecardScreen(BoardScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "delete"):
             return bool(self.focused_code() or self._unaligned_ref()
-                        or (action == "edit" and isinstance(self.focused, HeaderBar) and self.board.cycle))
+                        or (isinstance(self.focused, HeaderBar) and self.board.cycle))
         if action == "links":
             return self.focused_code() is not None
         if action == "align":
@@ -221,7 +221,9 @@ class ScorecardScreen(BoardScreen):
             self.app.edit_objective(self._unaligned_ref())
 
     def action_delete(self) -> None:
-        if self.focused_code():
+        if isinstance(self.focused, HeaderBar):
+            self.app.delete_cycle()
+        elif self.focused_code():
             self.app.delete_strategic(self.focused_code())
         elif self._unaligned_ref():
             self.app.delete_objective(self._unaligned_ref())

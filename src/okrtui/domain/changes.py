@@ -73,8 +73,9 @@ class Command:
 
     @property
     def structural(self) -> bool:
-        """Whether it touches the strategy (so every cycle's links must be checked again)."""
-        return any(e.kind == "strategic" for e in self.edits)
+        """Whether it takes a strategic code away (deleted or renamed), so every cycle's
+        alignments must be checked again; other strategy edits leave the cycles as they are."""
+        return any(e.kind == "strategic" and e.after is None for e in self.edits)
 
 
 class Conflict(InvalidInput):

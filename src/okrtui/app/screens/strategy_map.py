@@ -41,7 +41,7 @@ class MapBox(Static):
             lines[-1] = lines[-1].truncate(width - 1, ellipsis=True) if lines[-1].cell_length >= width else \
                 Content.assemble(lines[-1], "\u2026")
         set_content(self, Content.assemble((self.code, "bold"), " ", look.score(value), "\n",
-                                           Content("\n").join(lines)))
+                                           Content("\n").join(lines)), layout=False)  # a box keeps its size
         for name in ("green", "yellow", "red", "none"):
             self.set_class((band(value) or "none") == name, f"-{name}")
 
@@ -106,7 +106,15 @@ class MapScreen(BoardScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._links = self.query_one("#map-links", Static)
         self.show_board(self.board)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._remark_band))
+
+    def _remark_band(self) -> None:
+        marked, self._band_marked = self._band_marked, None
+        if marked is not None:
+            self.query_one(f"#band-{marked}").styles.border = None
+            self._mark_band(marked)
 
     # -- showing --
 
@@ -188,20 +196,32 @@ class MapScreen(BoardScreen):
         if (code is None) != self._offered_none:
             self._offered_none = code is None
             self.refresh_bindings()  # e, d, l and enter need a box under the cursor
-        for key in PERSPECTIVES:
-            self.query_one(f"#band-{key}").set_class(key == self._focused_band(), "-here")
+        self._mark_band(self._focused_band())
         self._show_links()
         if code in self._boxes:
             self.query_one("#map").scroll_to_widget(self._boxes[code], animate=False)
+
+    _band_marked: Optional[str] = None
+
+    def _mark_band(self, key: str) -> None:
+        # The band of the cursor gets the accent border. Set inline: a class on the band would
+        # restyle every box inside it on each move across bands.
+        if key == self._band_marked:
+            return
+        if self._band_marked is not None:
+            self.query_one(f"#band-{self._band_marked}").styles.border = None
+        accent = self.app.theme_variables.get("accent", "ansi_cyan")
+        self.query_one(f"#band-{key}").styles.border = ("round", accent)
+        self._band_marked = key
 
     def _show_links(self) -> None:
         board = self.board
         code = self.cursor
         if code is None:
             name = PERSPECTIVE_NAMES[self.band_key]
-            set_content(self.query_one("#map-links", Static), Content.styled(
+            set_content(self._links, Content.styled(
                 f"{name} has no strategic objectives yet: n adds one here; up and down go to the other bands.",
-                "$text-muted"))
+                "$text-muted"), layout=False)
             self.query_one("#map").scroll_to_widget(self.query_one(f"#band-{self.band_key}"), animate=False)
             return
         strategic = board.strategic(code)
@@ -216,11 +236,11 @@ class MapScreen(BoardScreen):
                 parts += [", " if index else "", (other, "bold"), " ", look.plain(found.title if found else "?")]
             return Content.assemble(*parts)
 
-        set_content(self.query_one("#map-links", Static), Content.assemble(
+        set_content(self._links, Content.assemble(
             (f"{code} ", "bold"), look.plain(strategic.title), "  ", look.score(board.scores.strategic.get(code)),
             "\n", ("\u25b2 drives      ", "$text-muted"), names(strategic.drives),
             "\n", ("\u25bc driven by   ", "$text-muted"), names([s.code for s in drivers]),
-        ))
+        ), layout=False)  # a fixed height (views.tcss): no layout of the map on a cursor move
 
     # -- moving --
 

@@ -13,12 +13,13 @@ from okrtui.app import look
 from okrtui.app.board import Board
 
 
-def set_content(widget: Static, content: Content) -> None:
-    """Update a Static only when what it shows changed: re-wrapping text is the costly part of a repaint."""
+def set_content(widget: Static, content: Content, layout: bool = True) -> None:
+    """Update a Static only when what it shows changed: re-wrapping text is the costly part of a repaint.
+    `layout=False` for a widget of fixed size: its new text then costs no layout of the screen."""
     key = (content.plain, tuple(content.spans))
     if getattr(widget, "_okrtui_shown", None) != key:
         widget._okrtui_shown = key
-        widget.update(content)
+        widget.update(content, layout=layout)
 
 
 class KeyFooter(Footer):

@@ -138,6 +138,18 @@ def measure_line(measure: Measure) -> str:
                        number_text(measure.actual)])
 
 
+CODE_LETTERS = {"financial": "F", "customer": "C", "internal_process": "P", "learning_growth": "L"}
+
+
+def _next_code(board: Board, perspective: str) -> str:
+    """A code the perspective's objectives would take next: its letter and the next free number."""
+    letter = CODE_LETTERS[perspective]
+    number = len(board.in_perspective(perspective)) + 1
+    while board.strategic(f"{letter}{number}"):
+        number += 1
+    return f"{letter}{number}"
+
+
 def strategic_form(board: Board, perspective: str, existing: Optional[StrategicObjective] = None) -> Form:
     old = existing
 
@@ -160,7 +172,8 @@ def strategic_form(board: Board, perspective: str, existing: Optional[StrategicO
         return problems
 
     fields = [
-        FormField("code", "Code", old.code if old else "", "e.g. F4 (letters, digits, - _ .)"),
+        FormField("code", "Code", old.code if old else "",
+                  f"e.g. {_next_code(board, perspective)} (letters, digits, - _ .)"),
         FormField("title", "Title", old.title if old else ""),
         FormField("owner", "Owner", old.owner if old else "", "optional"),
         FormField("description", "Description", old.description if old else "", "optional", lines=2),

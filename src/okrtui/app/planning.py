@@ -120,7 +120,8 @@ class PlanningActions:
             self.notify(f"Undone: {command.label}", title="Undone", markup=False)
         else:
             self.undo_stack.append(command)
-            text = command.label + (f" \u00b7 it replaced {message.replaced}" if message.replaced else "")
+            text = command.label + (f" \u00b7 it replaced {message.replaced}" if message.replaced else "") \
+                + " \u00b7 u undoes it"
             self.notify(text, title="Saved", markup=False, severity="warning" if message.replaced else "information")
         if message.then is not None:
             self.call_after_refresh(message.then, command)

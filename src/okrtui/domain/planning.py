@@ -147,7 +147,11 @@ def set_links(ws: Workspace, code: str, drives: list[str]) -> Command:
     if unknown:
         raise InvalidInput([f"drives: unknown code {unknown[0]}"])
     updated = _valid(StrategicObjective, {**strategic_doc(old), "drives": drives})
-    return Command(f"Links of {code}", (Edit("strategic", code, strategic_doc(old), strategic_doc(updated),
+    added = [d for d in drives if d not in old.drives]
+    removed = [d for d in old.drives if d not in drives]
+    parts = ([f"{code} now drives {', '.join(added)}"] if added else []) + \
+        ([f"{code} no longer drives {', '.join(removed)}"] if removed else [])
+    return Command("; ".join(parts) or f"Links of {code} unchanged", (Edit("strategic", code, strategic_doc(old), strategic_doc(updated),
                                              (index,)),))
 
 

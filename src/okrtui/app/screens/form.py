@@ -84,6 +84,10 @@ class FormScreen(ModalScreen[Any]):
         super().__init__()
         self.form = form
         self.problem = problem
+        # A field's reason shows once it has been typed in (or a save was tried): an empty
+        # title is not wrong while the user is still typing the code above it.
+        self._touched: set[str] = set()
+        self._tried = False
 
     # -- what a subclass may add --
 
@@ -158,10 +162,11 @@ class FormScreen(ModalScreen[Any]):
         problems = self.form.problems(self.values())
         names = {spec.name for spec in self.form.fields if not spec.choices}
         for name in names:
+            shown = problems.get(name, "") if (self._tried or name in self._touched) else ""
             label = self.query_one(f"#{name}-error", Label)
-            label.update(look.plain(problems.get(name, "")))
+            label.update(look.plain(shown))
             if self.COMPACT:
-                label.display = name in problems  # no empty line under every field
+                label.display = bool(shown)  # no empty line under every field
         loose = " \u00b7 ".join(m for n, m in problems.items() if n not in names)
         error = self.query_one("#form-error", Label)
         error.update(look.plain(loose))
@@ -170,15 +175,20 @@ class FormScreen(ModalScreen[Any]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.show_problems()
+        self._touch(event.input.id)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.show_problems()
+        self._touch(event.text_area.id)
 
     def on_choice_picker_changed(self, event: ChoicePicker.Changed) -> None:
         if self.is_mounted:
-            self.show_problems()
+            self._touch(event.picker.id)
+
+    def _touch(self, name: Optional[str]) -> None:
+        if name is not None:
+            self._touched.add(name)
+        self.show_problems()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -187,6 +197,7 @@ class FormScreen(ModalScreen[Any]):
     def action_save(self) -> None:
         if isinstance(self.focused, TextArea):
             return  # enter there is a new line (the binding is not priority; this is for the palette)
+        self._tried = True
         problems = self.show_problems()
         if problems:
             field = next((spec.name for spec in self.form.fields if spec.name in problems), None)

@@ -42,8 +42,8 @@ class ScorecardScreen(BoardScreen):
         Binding("escape", "clear_kept_filter", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("t", "thread", "Thread"),
-        Binding("n", "new", "New", tooltip="New strategic objective in this pane's perspective (on the header: "
-                "a new cycle; on the unaligned list: a new objective)"),
+        Binding("n", "new", "New", tooltip="New strategic objective in this pane's perspective (on the header, "
+                "shift+tab from the first pane: a new cycle; on the unaligned list: a new objective)"),
         Binding("e", "edit", "Edit", tooltip="Edit the strategic objective (on the header: the cycle's dates; "
                 "on the unaligned list: the objective)"),
         Binding("d", "delete", "Delete", show=False, tooltip="Delete the strategic objective or objective, "

@@ -28,7 +28,9 @@ class MapBox(Static):
     """One strategic objective: code and score on the first line, its title under them."""
 
     def __init__(self, code: str):
-        super().__init__(id=f"box-{code}", classes="map-box")
+        # No DOM id: a rebuilt band mounts new boxes before the old ones are gone, and the
+        # screen keeps its boxes by code anyway.
+        super().__init__(classes="map-box")
         self.code = code
 
     def show(self, board: Board) -> None:

@@ -463,16 +463,9 @@ class TestDeleteStrategicObjective:
             assert app.focused.highlighted_id == "F3"
             await pilot.press("d")
 
-            def errors() -> list[str]:
-                return [n.message for n in app._notifications if n.severity == "error"]
-
-            # It may ask first (then y), or refuse at once: either way it ends in an error.
-            assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) or errors(), seconds=WAIT)
-            if isinstance(app.screen, ConfirmScreen):
-                await pilot.press("y")
-            assert await until(pilot, errors, seconds=WAIT), f"no error notification: {notes(app)}"
-            assert errors() == [("Not saved: code: OKRs of closed cycle 2026-Q2 serve F3; "
-                                 "reopen it first, or keep the code")]
+            # Refused at once, before any question: a closed cycle's OKRs serve it.
+            assert await wait_said(pilot, "F3 cannot be deleted: OKRs of closed cycle 2026-Q2 serve it"), notes(app)
+            assert not isinstance(app.screen, ConfirmScreen)
             await saved(app, pilot)
             assert type(app.screen) is ScorecardScreen
             assert [r[:2] for r in rows(app, "financial")] == ["F1", "F2", "F3"]
@@ -1151,3 +1144,36 @@ class TestStrategyMap:
             assert await until(pilot, lambda: "C2" not in screen._boxes and app.screen is screen, seconds=WAIT)
             assert "C2" not in strategy(sample_store)["P1"]["drives"]
             assert app.is_running
+
+
+class TestOnTheDrillDownRoot:
+    async def test_e_on_the_root_edits_the_strategic_objective_and_a_rename_goes_back(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "F1",
+                               seconds=WAIT)
+            await pilot.press("e")
+            assert await until(pilot, lambda: is_form(app, "Edit F1"), seconds=WAIT)
+            await pilot.press("end", "ctrl+u")
+            await type_text(pilot, "F9")
+            await pilot.press("enter")
+            assert await until(pilot, lambda: "F9" in strategy(sample_store), seconds=WAIT)
+            # Its drill-down named F1, which is gone: back on the scorecard, the cursor on F9.
+            assert await wait_scorecard(pilot)
+            assert await until(pilot, lambda: app.focused.highlighted_id == "F9", seconds=WAIT)
+
+    async def test_a_key_result_edit_keeps_a_check_in_made_meanwhile(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_kr28(pilot)
+            await pilot.press("e")
+            assert await until(pilot, lambda: is_form(app, "Edit KR-28"), seconds=WAIT)
+            operations.record_checkin(Store(sample_store), "KR-28", "99", author="bob", confidence="blocked")
+            await pilot.press("end", "ctrl+u")
+            await type_text(pilot, "New ARR signed")
+            await pilot.press("enter")
+            assert await until(pilot, lambda: find_kr(export_doc(sample_store), "KR-28")["title"] == "New ARR signed",
+                               seconds=WAIT)
+            kr = find_kr(export_doc(sample_store), "KR-28")
+            assert (kr["current"], kr["confidence"]) == (99, "blocked")

@@ -317,3 +317,81 @@ class TestDeleteCycle:
         with pytest.raises(InvalidInput, match="closed"):
             do(store, lambda tx: planning.delete_cycle(tx, "2026-Q2"))
         assert snapshot_bytes(sample_store) == before
+
+
+class TestSecondRead:
+    """What a second read of the change found, each fixed and held here."""
+
+    def _q1(self, store):
+        do(store, lambda tx: planning.new_cycle(tx, {"id": "2027-Q1", "start": "2027-01-01", "end": "2027-03-31"}))
+
+    def test_moving_back_and_forth_never_doubles_a_history(self, store, sample_store):
+        self._q1(store)
+        before = find_kr(export_doc(sample_store), "KR-28")["checkins"]
+        do(store, lambda tx: planning.move(tx, "O-9", "2027-Q1"))
+        do(store, lambda tx: planning.move(tx, "O-9", "2026-Q4"))
+        back = do(store, lambda tx: planning.move(tx, "O-9", "2027-Q1"))
+        assert find_kr(export_doc(sample_store), "KR-28")["checkins"] == before
+        undo(store, back)
+        assert find_kr(export_doc(sample_store), "KR-28")["checkins"] == before
+
+    def test_undo_of_a_check_in_is_refused_after_a_later_back_dated_one(self, store, sample_store):
+        mine = operations.record_checkin(store, "KR-28", "14", author="ana", now=NOW)
+        operations.record_checkin(store, "KR-28", "9", author="bob", at=NOW - dt.timedelta(hours=1),
+                                  now=NOW + dt.timedelta(minutes=1))
+        with pytest.raises(Conflict):
+            undo(store, mine.command)
+        values = [c["value"] for c in find_kr(export_doc(sample_store), "KR-28")["checkins"]]
+        assert values[-2:] == [14, 9]
+
+    def test_undo_of_a_move_is_refused_after_a_check_in_in_the_new_cycle(self, store, sample_store):
+        do(store, lambda tx: planning.new_cycle(tx, {"id": "2026-11", "start": "2026-11-01", "end": "2026-11-30"}))
+        moved = do(store, lambda tx: planning.move(tx, "O-9", "2026-11"))
+        operations.record_checkin(store, "KR-28", "9", author="bob", now=NOW)
+        with pytest.raises(Conflict):
+            undo(store, moved)
+        notes = [c["author"] for c in find_kr(export_doc(sample_store), "KR-28")["checkins"]]
+        assert "bob" in notes
+
+    def test_a_metric_with_other_values_cannot_become_a_milestone(self, store, sample_store):
+        before = snapshot_bytes(sample_store)
+        with pytest.raises(InvalidInput, match="a milestone takes only"):
+            do(store, lambda tx: planning.edit_key_result(tx, "KR-28", {"kind": "milestone", "start": 0, "target": 1,
+                                                                        "current": 0}))
+        assert snapshot_bytes(sample_store) == before
+
+    @pytest.mark.parametrize("author", ["x" * 65, "a\x1bb", "a\u202eb", ""])
+    def test_a_planning_author_is_validated_like_a_check_in_author(self, store, sample_store, author):
+        before = snapshot_bytes(sample_store)
+        with pytest.raises(InvalidInput, match="author"):
+            do(store, lambda tx: planning.edit_objective(tx, "O-9", {"title": "x"}), author=author)
+        assert snapshot_bytes(sample_store) == before
+
+    def test_a_cycle_never_grows_past_what_a_store_reads(self, store, sample_store, monkeypatch):
+        from okrtui.domain import changes
+
+        monkeypatch.setattr(changes, "MAX_KEY_RESULTS_PER_CYCLE", 36)  # 2026-Q4 holds 36 key results
+        before = snapshot_bytes(sample_store)
+        with pytest.raises(InvalidInput, match="would hold 37 key results"):
+            do(store, lambda tx: planning.new_key_result(tx, "O-9", {"title": "One more", "start": 0, "target": 1}))
+        assert snapshot_bytes(sample_store) == before
+
+    def test_a_link_someone_added_meanwhile_stays(self, store, sample_store):
+        do(store, lambda tx: planning.set_links(tx, "L1", ["P1", "P4", "P6", "P2"]), author="ben")
+        do(store, lambda tx: planning.toggle_link(tx, "L1", "P3"))
+        from conftest import export_doc as exported
+
+        assert strategic(exported(sample_store), "L1")["drives"] == ["P1", "P4", "P6", "P2", "P3"]
+        label = do(store, lambda tx: planning.toggle_link(tx, "L1", "P2")).label
+        assert label == "L1 no longer drives P2"
+
+    def test_a_strategy_edit_rewrites_no_cycle(self, store, sample_store):
+        from conftest import main_tables as tables
+
+        files = {e["id"]: e["file"] for e in tables(sample_store)["cycles"].values()}
+        doc = strategic(export_doc(sample_store), "F2")
+        do(store, lambda tx: planning.edit_strategic(tx, "F2", {**doc, "title": "Better margin"}))
+        assert {e["id"]: e["file"] for e in tables(sample_store)["cycles"].values()} == files
+        do(store, lambda tx: planning.delete_strategic(tx, "F1"))  # O-9 in 2026-Q4 serves it: only Q4 is written
+        after = {e["id"]: e["file"] for e in tables(sample_store)["cycles"].values()}
+        assert [c for c in files if after[c] != files[c]] == ["2026-Q4"]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from okrtui.domain.changes import Command
 from okrtui.domain.changes import Edit, kr_doc, set_current
@@ -35,11 +35,12 @@ from okrtui.domain.scoring import (
     sandbagging_cycles,
     score_cycle,
 )
-from okrtui.domain.text import OBJECTIVE_REF_RE, parse_number, score_text
+from okrtui.domain.text import OBJECTIVE_REF_RE, Author, parse_number, score_text
 from okrtui.store import Snapshot, Store, Transaction
 from okrtui.store.backup import export_scorecard  # noqa: F401  (also for the CLI)
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
+AUTHOR = TypeAdapter(Author)
 
 
 def parse_value(text: str, kind: str) -> int | float:
@@ -197,6 +198,10 @@ def perform(store: Store, build: Callable[[Transaction], Command], *, author: st
     left it (else `Conflict`). Returns the change as committed, with its author and base.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
+    try:
+        author = AUTHOR.validate_python(author)  # as a check-in's author is (§9)
+    except ValidationError as exc:
+        raise InvalidInput(describe(exc, ("author",))) from None
 
     def change(tx: Transaction) -> Command:
         built = build(tx)

@@ -241,6 +241,7 @@ class OkrApp(PlanningActions, App):
             try:
                 command = record_checkin(self.store, request.ref, request.value_text, author=self.user,
                                          confidence=request.confidence, note=request.note, now=now).command
+                self.committed(command)
                 failure = None
             except Exception as exc:  # whatever went wrong, the app goes on and says so
                 failure = failure_text(exc)
@@ -258,7 +259,7 @@ class OkrApp(PlanningActions, App):
             failure, truth, command = await asyncio.wrap_future(saving)
         finally:
             self.saves_in_flight -= 1
-        self.remember_checkin(command)
+        self.remember_checkin(command)  # on the stack in the same step as the count goes down
         self.call_later(self.save_answered)
         if truth is not None:
             # The store's own state: the saved check-in, or the numbers before a failed one.

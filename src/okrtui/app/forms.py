@@ -97,7 +97,7 @@ def number_text(value: Optional[float]) -> str:
 
 
 def _codes(text: str) -> list[str]:
-    return [part for part in text.replace(",", " ").split() if part]
+    return list(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
 
 
 # -- strategic objective -------------------------------------------------------------

@@ -40,8 +40,9 @@ class ChangeSaved(Message):
 class ChangeFailed(Message):
     """A change was refused (bad input, a conflict) or could not be written."""
 
-    def __init__(self, label: str, reason: str, *, undo: Optional[Command] = None):
+    def __init__(self, label: str, reason: str, *, undo: Optional[Command] = None, conflict: bool = False):
         super().__init__()
         self.label = label
         self.reason = reason
         self.undo = undo  # the undo that was refused, if it was one
+        self.conflict = conflict  # refused because someone changed it since (not worth retrying)

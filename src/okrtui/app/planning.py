@@ -21,7 +21,8 @@ from okrtui.app.messages import ChangeFailed, ChangeSaved, failure_text
 from okrtui.app.screens.confirm import Choice, ConfirmScreen, PickScreen, plain_choice
 from okrtui.app.screens.form import FormScreen
 from okrtui.domain import planning
-from okrtui.domain.changes import Command
+from okrtui.domain.changes import Command, Conflict
+from okrtui.store import StoreError
 from okrtui.domain.models import PERSPECTIVE_NAMES
 from okrtui.domain.text import counted
 
@@ -67,19 +68,20 @@ class PlanningActions:
         base = self._opened_at if self._opened_at is not None else self.board.snapshot.generation
         wanted = cycle_id or (self.board.cycle.id if self.board.cycle else None)
 
-        def save() -> tuple[Optional[Command], Optional[Board], str]:
+        def save() -> tuple[Optional[Command], Optional[Board], str, bool]:
             try:
                 if undo_of is not None:
                     command = operations.undo(self.store, undo_of, author=self.user)
                 else:
                     command = operations.perform(self.store, build, author=self.user)
             except Exception as exc:  # whatever went wrong, the app goes on and says so
-                return None, None, failure_text(exc)
+                return None, None, failure_text(exc), isinstance(exc, Conflict)
+            self.committed(command)
             try:
                 board = build_board(self.store, self.as_of, wanted)
             except Exception:
                 board = None
-            return command, board, ""
+            return command, board, "", False
 
         label = undo_of.label if undo_of is not None else ""
         self.saves_in_flight += 1
@@ -89,19 +91,27 @@ class PlanningActions:
     async def _await_change(self, saving: Future, base: int, undo_of: Optional[Command],
                             then: Optional[Callable[[Command], None]], label: str) -> None:
         try:
-            command, board, failure = await asyncio.wrap_future(saving)
-        finally:
+            command, board, failure, conflict = await asyncio.wrap_future(saving)
+        except BaseException:
             self.saves_in_flight -= 1
+            raise
+        # saves_in_flight goes down when the answer is handled, with the change on the stack.
         if command is None:
-            self.post_message(ChangeFailed(label, failure, undo=undo_of))
+            self.post_message(ChangeFailed(label, failure, undo=undo_of, conflict=conflict))
             return
         replaced = self._replaced(board, command, base) if board is not None else ""
         self.post_message(ChangeSaved(command, board, undone=undo_of is not None, then=then, replaced=replaced))
 
+    def committed(self, command: Optional[Command]) -> None:
+        """Called by the writer thread right after a commit: the journal entry of that
+        generation is this session's own, whenever a reload happens to read it."""
+        if command is not None and command.base is not None:
+            self._mine.add(command.base + 1)
+
     def _replaced(self, board: Board, command: Command, base: int) -> str:
         """Whose changes, made since this form opened, this save replaced ('' for none)."""
         mine = set(command.subjects)
-        committed = board.snapshot.generation
+        committed = (command.base or 0) + 1
         others = [e for e in board.snapshot.meta.journal
                   if base < e.generation < committed and e.generation not in self._mine
                   and mine & set(e.subjects)]
@@ -109,8 +119,7 @@ class PlanningActions:
 
     def on_change_saved(self, message: ChangeSaved) -> None:
         command = message.command
-        if command.base is not None:
-            self._mine.add(command.base + 1)
+        self.saves_in_flight -= 1
         if message.board is not None:
             self._seen = self._store_signature()
             self.show(message.board)
@@ -128,7 +137,10 @@ class PlanningActions:
         self.save_answered()
 
     def on_change_failed(self, message: ChangeFailed) -> None:
+        self.saves_in_flight -= 1
         if message.undo is not None:
+            if not message.conflict:
+                self.undo_stack.append(message.undo)  # not written (a lock, a disk): u may try again
             self.notify(f"Not undone: {message.label}: {message.reason}", severity="error", markup=False,
                         timeout=10)
         else:
@@ -145,11 +157,11 @@ class PlanningActions:
         """A check-in saved by the fast path joins the undo stack like any other change."""
         if command is not None:
             self.undo_stack.append(command)
-            if command.base is not None:
-                self._mine.add(command.base + 1)
 
     def others_replaced_mine(self, board: Board) -> None:
         """Say when another person's change, now in the store, replaced one of this session's."""
+        if self.saves_in_flight:
+            return  # a save of ours may be what changed the store: look once it is answered
         journal = board.snapshot.meta.journal
         mine = {s for c in self.undo_stack for s in c.subjects}
         news = [e for e in journal if e.generation > self._journal_seen and e.generation not in self._mine]
@@ -207,13 +219,25 @@ class PlanningActions:
         if strategic is None or self._refused():
             return
         form = forms.strategic_form(self.board, strategic.perspective, strategic)
-        self._ask(form, lambda values: self.perform(lambda tx: planning.edit_strategic(tx, code, form.doc(values))))
+        self._ask(form, lambda values: self.perform(
+            lambda tx: planning.edit_strategic(tx, code, form.doc(values)),
+            then=lambda command: self.focus_item(next(e.key for e in command.edits
+                                                      if e.kind == "strategic" and e.after is not None))))
 
     def delete_strategic(self, code: str) -> None:
         strategic = self.board.strategic(code)
         if strategic is None or self._refused():
             return
-        aligned, drivers = self.store.load(lambda snapshot: planning.users_of(snapshot, code))
+        try:
+            aligned, drivers = self.store.load(lambda snapshot: planning.users_of(snapshot, code))
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=10)
+            return
+        closed = sorted({c.id for c in self.board.cycles() if c.closed} & {cycle_id for cycle_id, _ in aligned})
+        if closed:
+            self.notify(f"{code} cannot be deleted: OKRs of closed cycle {', '.join(closed)} serve it "
+                        "(reopen it first, or keep the code)", severity="warning", markup=False, timeout=10)
+            return
         parts: list = [(f"{code} ", "bold"), look.plain(strategic.title)]
         if aligned:
             refs = ", ".join(ref for _, ref in aligned[:8]) + (" \u2026" if len(aligned) > 8 else "")
@@ -235,11 +259,8 @@ class PlanningActions:
                    for s in self.board.strategy if s.code != code]
 
         def picked(target: Optional[str]) -> None:
-            if target is None:
-                return
-            drives = [d for d in strategic.drives if d != target] if target in strategic.drives \
-                else strategic.drives + [target]
-            self.perform(lambda tx: planning.set_links(tx, code, drives))
+            if target is not None:
+                self.perform(lambda tx: planning.toggle_link(tx, code, target))
 
         self.push_screen(PickScreen(f"Links of {code}: pick what it drives (\u2713 picked again removes it)",
                                     choices), picked)
@@ -401,7 +422,14 @@ class PlanningActions:
         if found is None or self._refused(in_cycle=True):
             return
         form = forms.key_result_form(found[0], found[1])
-        self._ask(form, lambda values: self.perform(lambda tx: planning.edit_key_result(tx, ref, form.doc(values))))
+
+        def save(values: dict) -> None:
+            # The form's current value and confidence only served its check: the store's own,
+            # maybe newer (a check-in meanwhile), stay.
+            doc = {k: v for k, v in form.doc(values).items() if k not in ("current", "confidence")}
+            self.perform(lambda tx: planning.edit_key_result(tx, ref, doc))
+
+        self._ask(form, save)
 
     def delete_key_result(self, ref: str) -> None:
         found = self.board.key_result(ref)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Literal, Optional, Protocol
 
 from okrtui.domain.errors import InvalidInput
-from okrtui.domain.integrity import cycle_problems, strategy_problems
+from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, cycle_problems, strategy_problems, too_large
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, Objective, StrategicObjective, parse_time
 
 Kind = Literal["strategic", "cycle", "objective", "key_result", "checkin"]
@@ -93,7 +93,14 @@ class Workspace(Protocol):
 
     def cycle_ids(self) -> list[str]: ...
 
-    def cycle(self, cycle_id: str) -> Cycle: ...
+    def cycle(self, cycle_id: str) -> Cycle:
+        """A cycle to change (the store writes it back)."""
+
+    def read_cycle(self, cycle_id: str) -> Cycle:
+        """A cycle only looked at (the store leaves its files alone)."""
+
+    def locate(self, ref: str) -> Optional[str]:
+        """The id of the cycle holding an objective or key result ref."""
 
     def add_cycle(self, cycle: Cycle, index: Optional[int] = None) -> None: ...
 
@@ -152,11 +159,11 @@ def current_doc(ws: Workspace, edit: Edit) -> Optional[Doc]:
         found = next((s for s in ws.strategy if s.code == edit.key), None)
         return strategic_doc(found) if found else None
     if edit.kind == "cycle":
-        return cycle_doc(ws.cycle(edit.key)) if edit.key in ws.cycle_ids() else None
+        return cycle_doc(ws.read_cycle(edit.key)) if edit.key in ws.cycle_ids() else None
     cycle_id = edit.place[0]
     if cycle_id not in ws.cycle_ids():
         return None
-    cycle = ws.cycle(cycle_id)
+    cycle = ws.read_cycle(cycle_id)
     if edit.kind == "objective":
         found = next((o for o in cycle.objectives if o.ref == edit.key), None)
         return objective_doc(found) if found else None
@@ -171,15 +178,37 @@ def apply(ws: Workspace, change: Command, check: bool = False) -> None:
     `before` says (an undo), else raise Conflict naming what changed."""
     if check:
         changed = [e.subject for e in change.edits if e.kind != "checkin" and current_doc(ws, e) != e.before]
+        changed += _history_changed(ws, change)
         if changed:
             names = ", ".join(dict.fromkeys(s.split(":", 1)[1] for s in changed))
             raise Conflict([f"{names} changed since; nothing was undone"], list(dict.fromkeys(changed)))
     for edit in change.edits:
         if edit.kind not in ("strategic", "cycle") and edit.place[0] in ws.cycle_ids() \
-                and ws.cycle(edit.place[0]).closed:
+                and ws.read_cycle(edit.place[0]).closed:
             raise InvalidInput([f"{edit.key}: cycle {edit.place[0]} is closed; reopen it first"])
         _HANDLERS[edit.kind](ws, edit)
     validate(ws, change)
+
+
+def _history_changed(ws: Workspace, change: Command) -> list[str]:
+    """Key results whose history gained a check-in since `change` took some back out: what
+    it retracts must still be the newest lines of each history, else undoing would put
+    back a state older than someone's check-in (or hide theirs)."""
+    taken: dict[tuple[str, str], list[Doc]] = {}
+    for edit in change.edits:
+        if edit.kind == "checkin" and edit.before is not None:
+            taken.setdefault((edit.place[0], edit.key), []).append(edit.before)
+    changed = []
+    for (cycle_id, ref), docs in taken.items():
+        history = ws.history(cycle_id, ref) if cycle_id in ws.cycle_ids() else []
+        tail = [c.to_doc() for c in history[len(history) - len(docs):]] if len(history) >= len(docs) else []
+        if sorted(map(_key, tail)) != sorted(map(_key, docs)):
+            changed.append(f"key_result:{ref}")
+    return changed
+
+
+def _key(doc: Doc) -> str:
+    return repr(sorted(doc.items()))
 
 
 def validate(ws: Workspace, change: Command) -> None:
@@ -190,8 +219,13 @@ def validate(ws: Workspace, change: Command) -> None:
     touched = ws.cycle_ids() if change.structural else \
         list(dict.fromkeys(e.key if e.kind == "cycle" else e.place[0] for e in change.edits
                            if e.kind != "strategic"))
-    cycles = [ws.cycle(c) for c in touched if c in ws.cycle_ids()]
+    cycles = [ws.read_cycle(c) for c in touched if c in ws.cycle_ids()]
     problems += cycle_problems(cycles, codes)
+    for cycle in cycles:  # past this a store would refuse to read the cycle (integrity.py)
+        krs = sum(len(o.key_results) for o in cycle.objectives)
+        for count, what in ((krs, "key results"), (len(cycle.objectives), "objectives")):
+            if count > MAX_KEY_RESULTS_PER_CYCLE:
+                problems.append(too_large(cycle.id, count, what))
     if problems:
         raise InvalidInput(problems)
 

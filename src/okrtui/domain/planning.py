@@ -28,6 +28,12 @@ from okrtui.domain.scoring import effective_alignment, kr_score, objective_score
 Doc = dict[str, Any]
 
 
+def _listed(refs: list[str], most: int = 5) -> str:
+    """Refs for a label, the first few and how many more (labels stay one short line)."""
+    shown = ", ".join(refs[:most])
+    return shown + (f" and {len(refs) - most} more" if len(refs) > most else "")
+
+
 def _valid(model, doc: Doc):
     try:
         return model.model_validate(doc)
@@ -46,7 +52,7 @@ def _cycle_of(ws: Workspace, ref: str) -> Cycle:
     cycle_id = ws.locate(ref)
     if cycle_id is None:
         raise InvalidInput([f"ref: no objective or key result {ref}"])
-    return ws.cycle(cycle_id)
+    return ws.read_cycle(cycle_id)
 
 
 def _objective(ws: Workspace, ref: str) -> tuple[Cycle, int, Objective]:
@@ -101,7 +107,7 @@ def users_of(ws: Workspace, code: str) -> tuple[list[tuple[str, str]], list[str]
     """(cycle id, objective ref) of every OKR objective aligned to `code`, and the codes
     of the strategic objectives that drive it."""
     aligned = [(cycle_id, o.ref) for cycle_id in ws.cycle_ids()
-               for o in ws.cycle(cycle_id).objectives if o.aligned_to == code]
+               for o in ws.read_cycle(cycle_id).objectives if o.aligned_to == code]
     drivers = [s.code for s in ws.strategy if code in s.drives]
     return aligned, drivers
 
@@ -109,7 +115,7 @@ def users_of(ws: Workspace, code: str) -> tuple[list[tuple[str, str]], list[str]
 def _relink(ws: Workspace, old: str, new: Optional[str]) -> list[Edit]:
     """Edits pointing every link and alignment at `old` to `new` (None: removing them)."""
     aligned, drivers = users_of(ws, old)
-    closed = sorted({c for c, _ in aligned if ws.cycle(c).closed})
+    closed = sorted({c for c, _ in aligned if ws.read_cycle(c).closed})
     if closed:
         raise InvalidInput([f"code: OKRs of closed cycle {', '.join(closed)} serve {old}; "
                             "reopen it first, or keep the code"])
@@ -121,7 +127,7 @@ def _relink(ws: Workspace, old: str, new: Optional[str]) -> list[Edit]:
             edits.append(Edit("strategic", objective.code, strategic_doc(objective), strategic_doc(changed),
                               (index,)))
     for cycle_id, ref in aligned:
-        cycle = ws.cycle(cycle_id)
+        cycle = ws.read_cycle(cycle_id)
         index = next(i for i, o in enumerate(cycle.objectives) if o.ref == ref)
         objective = cycle.objectives[index]
         doc = objective_doc(objective)
@@ -136,8 +142,16 @@ def delete_strategic(ws: Workspace, code: str) -> Command:
     edits = _relink(ws, code, None)
     edits.append(Edit("strategic", code, strategic_doc(old), None, (index,)))
     aligned = [e.key for e in edits if e.kind == "objective"]
-    label = f"Delete {code}" + (f" (unaligned {', '.join(aligned)})" if aligned else "")
+    label = f"Delete {code}" + (f" (unaligned {_listed(aligned)})" if aligned else "")
     return Command(label, tuple(edits))
+
+
+def toggle_link(ws: Workspace, code: str, target: str) -> Command:
+    """Add the link code → target, or take it away when it is there (on the newest state,
+    so a link someone else added meanwhile stays)."""
+    _, old = _strategic(ws, code)
+    drives = [d for d in old.drives if d != target] if target in old.drives else old.drives + [target]
+    return set_links(ws, code, drives)
 
 
 def set_links(ws: Workspace, code: str, drives: list[str]) -> Command:
@@ -216,7 +230,7 @@ def delete_cycle(ws: Workspace, cycle_id: str) -> Command:
 def _cycle(ws: Workspace, cycle_id: str) -> Cycle:
     if cycle_id not in ws.cycle_ids():
         raise InvalidInput([f"cycle: no cycle {cycle_id}"])
-    return ws.cycle(cycle_id)
+    return ws.read_cycle(cycle_id)
 
 
 # -- OKR objectives ------------------------------------------------------------------
@@ -258,7 +272,7 @@ def delete_objective(ws: Workspace, ref: str) -> Command:
     edits += _kr_removals(cycle, old)
     edits.append(Edit("objective", ref, objective_doc(old), None, (cycle.id, index)))
     children = [e.key for e in edits if e.kind == "objective" and e.key != ref]
-    label = f"Delete {ref}" + (f" (unlinked {', '.join(children)})" if children else "")
+    label = f"Delete {ref}" + (f" (unlinked {_listed(children)})" if children else "")
     return Command(label, tuple(edits))
 
 
@@ -304,6 +318,9 @@ def move(ws: Workspace, ref: str, to_cycle: str) -> Command:
             doc = objective_doc(child)
             edits.append(Edit("objective", child.ref, doc, {**doc, "parent": None}, (cycle.id, i)))
     history = [(kr.ref, c) for kr in old.key_results for c in ws.history(cycle.id, kr.ref)]
+    # The history moves: taken back in the cycle it leaves, written again in the other, so
+    # a move back (or its undo) never shows a check-in twice.
+    edits += [Edit("checkin", kr_ref, c.to_doc(), None, (cycle.id,)) for kr_ref, c in reversed(history)]
     edits += _kr_removals(cycle, old)
     before = objective_doc(old)
     edits.append(Edit("objective", ref, before, None, (cycle.id, index)))
@@ -363,6 +380,11 @@ def edit_key_result(ws: Workspace, ref: str, doc: Doc) -> Command:
     _open(cycle)
     before = kr_doc(old)
     merged = {**before, **doc, "ref": ref}
+    if merged.get("kind") == "milestone" and old.kind != "milestone":
+        odd = [c.value for c in ws.history(cycle.id, ref) if c.value not in (0, 1)]
+        if odd:
+            raise InvalidInput([f"kind: {ref} has check-ins of {odd[0]}; a milestone takes only done (1) "
+                                "or not done (0)"])
     updated = _valid(KeyResult, {k: v for k, v in merged.items() if k != "last_at"})
     after = {**kr_doc(updated), "last_at": before["last_at"]}
     return Command(f"Edit {ref}", (Edit("key_result", ref, before, after, (cycle.id, objective.ref, index)),))

@@ -18,7 +18,7 @@ from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, ref_number
 from okrtui.domain.text import MAX_REF
 from okrtui.store import files
-from okrtui.store.layout import JOURNAL_KEPT, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
+from okrtui.store.layout import JOURNAL_KEPT, JOURNAL_SUBJECTS, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
 from okrtui.store.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class Transaction:
         self._loaded: dict[str, Cycle] = {}
         self._dirty: set[str] = set()
         self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
+        self._histories: dict[str, dict[str, list[CheckIn]]] = {}
 
     def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
         if cycle_id not in self._loaded:
@@ -91,7 +92,13 @@ class Transaction:
         self._dirty.add(cycle_id)
 
     def history(self, cycle_id: str, kr_ref: str) -> list[CheckIn]:
-        return self.base.history(cycle_id).get(kr_ref, [])
+        """A key result's committed history (the cycle's read once per transaction)."""
+        if cycle_id not in self._histories:
+            self._histories[cycle_id] = self.base.history(cycle_id)
+        return self._histories[cycle_id].get(kr_ref, [])
+
+    def read_cycle(self, cycle_id: str) -> Cycle:
+        return self.cycle(cycle_id, edit=False)
 
     def locate(self, ref: str) -> Optional[str]:
         entry = self.base.find(ref)
@@ -102,7 +109,7 @@ class Transaction:
         journal = self.meta.journal + [JournalEntry(
             generation=self.meta.generation + 1, author=change.author,
             at=now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            label=change.label, subjects=change.subjects)]
+            label=change.label, subjects=change.subjects[:JOURNAL_SUBJECTS])]
         self.meta.journal = journal[-JOURNAL_KEPT:]
         for kind, counter in (("objective", "retired_objectives"), ("key_result", "retired_key_results")):
             removed = {ref_number(e.key) for e in change.edits if e.kind == kind and e.after is None}

@@ -46,6 +46,7 @@ from okrtui.domain.errors import describe
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE
 from okrtui.domain.text import MAX_REF
 from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective, Title
+from okrtui.domain.text import Author
 
 STORE_FORMAT = "okrtui-store"
 # 2: each cycle row carries the checksums of its part and of its log's committed bytes.
@@ -125,19 +126,22 @@ class CycleEntry(BaseModel):
         return f"c{self.slot}.log"
 
 
+JOURNAL_KEPT = 64
+JOURNAL_SUBJECTS = 50  # the items a journal entry names (a deleted cycle touches thousands)
+
+
 class JournalEntry(BaseModel):
     """One committed change: who made it, and the items it touched (`kind:key`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     generation: StrictInt
-    author: str
-    at: str
-    label: str
-    subjects: list[str] = Field(default_factory=list)
+    author: Author
+    at: Title
+    label: Title
+    subjects: list[Title] = Field(default_factory=list, max_length=JOURNAL_SUBJECTS)
 
 
-JOURNAL_KEPT = 64
 
 
 class Meta(BaseModel):

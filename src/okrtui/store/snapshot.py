@@ -113,6 +113,9 @@ class Snapshot:
             self._cycles[cycle_id] = self.store._read_cycle(entry, self.strategy)
         return self._cycles[cycle_id]
 
+    def read_cycle(self, cycle_id: str) -> Cycle:
+        return self.cycle(cycle_id)
+
     def cycle_ids(self) -> list[str]:
         return [e.id for e in self.entries]
 

@@ -127,6 +127,11 @@ class DrillScreen(BoardScreen):
         return text or None
 
     def show_board(self, board: Board, focus: Optional[str] = None) -> None:
+        if self.code is not None and board.strategic(self.code) is None:
+            # Its strategic objective was deleted or renamed (here or by someone else): back a level.
+            if self.is_current:
+                self.app.call_later(self.app.pop_screen)
+            return
         set_content(self.query_one("#header", Static), header_line(board))
         tree = self.query_one(OkrTree)
         keep = focus or self._anchor or self._cursor_key()
@@ -217,7 +222,8 @@ class DrillScreen(BoardScreen):
         # `c` is offered on key results only. The Footer rebuilds itself on every refresh of the
         # bindings, which costs more than the rest of a cursor move: refresh only when `c` comes or goes.
         key = self._cursor_key()
-        offered = (self.app.why_no_checkin(key) is None, bool(key and key.startswith("O-")), key is None)
+        offered = (self.app.why_no_checkin(key) is None, bool(key and key.startswith("O-")),
+                   self._item_key() is None)
         if offered != self._checkin_offered:
             self._checkin_offered = offered
             self.refresh_bindings()
@@ -397,8 +403,14 @@ class DrillScreen(BoardScreen):
         if action in ("align", "move"):
             return bool(key and key.startswith("O-"))
         if action in ("edit", "delete"):
-            return bool(key or self.code)
+            return bool(self._item_key() or self.code)
         return True
+
+    def _item_key(self) -> Optional[str]:
+        """The objective or key result under the cursor; None on the root (the strategic
+        objective itself, or the unaligned list)."""
+        key = self._cursor_key()
+        return key if key and (key.startswith("O-") or key.startswith("KR-")) else None
 
     # -- planning: `n` makes a child of the node under the cursor (§5) --
 
@@ -409,7 +421,7 @@ class DrillScreen(BoardScreen):
         return key if key and key.startswith("O-") else None
 
     def action_new(self) -> None:
-        key = self._cursor_key()
+        key = self._item_key()
         objective = self._objective_of(key)
         if objective is None:
             self.app.new_objective(self.code)
@@ -417,7 +429,7 @@ class DrillScreen(BoardScreen):
             self.app.new_key_result(objective)
 
     def action_edit(self) -> None:
-        key = self._cursor_key()
+        key = self._item_key()
         if key is None:
             if self.code:
                 self.app.edit_strategic(self.code)
@@ -427,7 +439,7 @@ class DrillScreen(BoardScreen):
             self.app.edit_objective(key)
 
     def action_delete(self) -> None:
-        key = self._cursor_key()
+        key = self._item_key()
         if key is None:
             if self.code:
                 self.app.delete_strategic(self.code)

@@ -18,7 +18,7 @@ from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, ref_number
 from okrtui.domain.text import MAX_REF
 from okrtui.store import files
-from okrtui.store.layout import JOURNAL_KEPT, JOURNAL_SUBJECTS, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
+from okrtui.store.layout import JOURNAL_KEPT, JOURNAL_SUBJECTS, MAX_RETIRED, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
 from okrtui.store.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -115,7 +115,12 @@ class Transaction:
             removed = {ref_number(e.key) for e in change.edits if e.kind == kind and e.after is None}
             added = {ref_number(e.key) for e in change.edits if e.kind == kind and e.before is None}
             retired = _numbers(getattr(self.meta, counter))
-            setattr(self.meta, counter, runs(sorted((retired | removed) - added)))
+            kept = runs(sorted((retired | removed) - added))
+            # The store never gives a ref out again anyway (its counters only grow); past the
+            # bound the oldest deleted refs are only no longer refused on import.
+            while sum(last - first + 1 for first, last in kept) > MAX_RETIRED:
+                kept.pop(0)
+            setattr(self.meta, counter, kept)
 
     def retired(self) -> tuple[set[int], set[int]]:
         return _numbers(self.meta.retired_objectives), _numbers(self.meta.retired_key_results)

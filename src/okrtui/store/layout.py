@@ -127,6 +127,7 @@ class CycleEntry(BaseModel):
 
 
 JOURNAL_KEPT = 64
+MAX_RETIRED = 1_000_000  # deleted refs of each kind a store remembers (fifty times §11's L)
 JOURNAL_SUBJECTS = 50  # the items a journal entry names (a deleted cycle touches thousands)
 
 
@@ -157,7 +158,18 @@ class Meta(BaseModel):
     # Refs of deleted objectives and key results, as runs: never given out again.
     retired_objectives: list[list[int]] = Field(default_factory=list)
     retired_key_results: list[list[int]] = Field(default_factory=list)
-    journal: list[JournalEntry] = Field(default_factory=list)
+    journal: list[JournalEntry] = Field(default_factory=list, max_length=JOURNAL_KEPT)
+
+    @field_validator("retired_objectives", "retired_key_results")
+    @classmethod
+    def _retired(cls, value: list[list[int]]) -> list[list[int]]:
+        # Expanded on every write and import: a bound keeps a hand-edited run from taking the memory.
+        for run in value:
+            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1] <= MAX_REF:
+                raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
+        if sum(last - first + 1 for first, last in value) > MAX_RETIRED:
+            raise ValueError(f"more deleted refs than a store keeps ({MAX_RETIRED:,})")
+        return value
 
 
 def runs(numbers: list[int]) -> list[list[int]]:

@@ -495,6 +495,25 @@ class TestNewCycle:
             assert "2027-Q1" in screen_text(app)
             assert said(app, "New cycle 2027-Q1")
 
+    async def test_e_on_the_header_edits_the_dates_and_refuses_an_end_before_the_start(self, sample_store):
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("shift+tab", "e")
+            assert await until(pilot, lambda: is_form(app, "Edit cycle 2026-Q4"), seconds=WAIT)
+            assert [f.name for f in app.screen.form.fields] == ["start", "end"]  # the id stays
+            await pilot.press("tab", "end", "ctrl+u")
+            await type_text(pilot, "2026-09-01")
+            assert await until(pilot, lambda: "before start" in error_of(app, "end"), seconds=WAIT)
+            await pilot.press("enter")
+            await saved(app, pilot)
+            assert is_form(app)
+            await pilot.press("ctrl+u")
+            await type_text(pilot, "2027-01-15")
+            await pilot.press("enter")
+            assert await until(pilot, lambda: cycle_headers(sample_store)["2026-Q4"]["end"] == "2027-01-15",
+                               seconds=WAIT)
+            assert await wait_said(pilot, "Edit cycle 2026-Q4"), notes(app)
+
     async def test_d_on_the_header_deletes_the_cycle_after_asking_and_u_brings_it_back(self, sample_store):
         before = export_doc(sample_store)
         app = make_app(sample_store)

@@ -54,6 +54,16 @@ STORE_FORMAT = "okrtui-store"
 STORE_VERSION = 3
 
 
+def checked_runs(value: list[list[int]], most: int, too_many: str) -> list[list[int]]:
+    """Runs [first, last] of ref numbers, holding at most `most` numbers in all."""
+    for run in value:
+        if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1] <= MAX_REF:
+            raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
+    if sum(last - first + 1 for first, last in value) > most:
+        raise ValueError(f"{too_many} ({most:,})")
+    return value
+
+
 class CycleEntry(BaseModel):
     """A cycle's row in the main file."""
 
@@ -95,12 +105,7 @@ class CycleEntry(BaseModel):
     @field_validator("objective_refs", "kr_refs")
     @classmethod
     def _runs(cls, value: list[list[int]]) -> list[list[int]]:
-        for run in value:
-            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1] <= MAX_REF:
-                raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
-        if sum(last - first + 1 for first, last in value) > MAX_KEY_RESULTS_PER_CYCLE:
-            raise ValueError(f"more refs than a cycle can hold ({MAX_KEY_RESULTS_PER_CYCLE:,})")
-        return value
+        return checked_runs(value, MAX_KEY_RESULTS_PER_CYCLE, "more refs than a cycle can hold")
 
     @model_validator(mode="after")
     def _file_of_its_slot(self) -> "CycleEntry":
@@ -164,12 +169,7 @@ class Meta(BaseModel):
     @classmethod
     def _retired(cls, value: list[list[int]]) -> list[list[int]]:
         # Expanded on every write and import: a bound keeps a hand-edited run from taking the memory.
-        for run in value:
-            if len(run) != 2 or not all(type(n) is int for n in run) or not 1 <= run[0] <= run[1] <= MAX_REF:
-                raise ValueError(f"{run!r} is not a run [first, last] of ref numbers")
-        if sum(last - first + 1 for first, last in value) > MAX_RETIRED:
-            raise ValueError(f"more deleted refs than a store keeps ({MAX_RETIRED:,})")
-        return value
+        return checked_runs(value, MAX_RETIRED, "more deleted refs than a store keeps")
 
 
 def runs(numbers: list[int]) -> list[list[int]]:

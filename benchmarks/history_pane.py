@@ -82,17 +82,28 @@ def company(checkins: int, seed: int = 11) -> dict:
     }
 
 
-async def key_to_paint(app: OkrApp, key: str, ready) -> float:
-    """Seconds from `key` reaching the app to the end of the first screen update (a layout
-    and its paint) after which `ready()` holds: the moment the result is on screen."""
+async def key_to_paint(app: OkrApp, key: str, ready, after: str = "layout") -> float:
+    """Seconds from `key` reaching the app to the end of the first screen update after which
+    `ready()` holds: the moment the result is on screen. `after`: "layout" ends at the
+    layout's paint (a move that changes sizes); "paint" at the compositor's refresh, for a
+    screen that repaints without laying itself out again (the strategy map's cursor)."""
+    screen = app.screen
     done: list[float] = []
 
-    def laid_out(_screen) -> None:
+    def check(*_args) -> None:
         if not done and ready():
             done.append(time.perf_counter())
 
-    signal = app.screen.screen_layout_refresh_signal
-    signal.subscribe(app, laid_out, immediate=True)  # published after the layout's paint
+    if after == "layout":
+        screen.screen_layout_refresh_signal.subscribe(app, check, immediate=True)  # after the layout's paint
+    else:
+        paint = screen._compositor_refresh  # Textual's own paint step: timed from outside, never changed
+
+        def painted() -> None:
+            paint()
+            check()
+
+        screen._compositor_refresh = painted
     try:
         started = time.perf_counter()
         app.post_message(events.Key(key, None))  # as the terminal driver delivers it
@@ -102,7 +113,10 @@ async def key_to_paint(app: OkrApp, key: str, ready) -> float:
             await asyncio.sleep(0)
         return done[0] - started
     finally:
-        signal.unsubscribe(app)
+        if after == "layout":
+            screen.screen_layout_refresh_signal.unsubscribe(app)
+        else:
+            del screen._compositor_refresh
 
 
 async def measure(store: Path, size: tuple[int, int], runs: int, checkins: int) -> dict[str, dict[str, list[float]]]:

@@ -20,46 +20,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_large import generate  # noqa: E402
-from textual import events  # noqa: E402
+from history_pane import key_to_paint  # noqa: E402
 
 from okrtui.app.app import OkrApp  # noqa: E402
 from okrtui.app.screens.strategy_map import MapScreen  # noqa: E402
 from okrtui.store import Store  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 20)
-
-
-async def key_to_paint(app: OkrApp, key: str, ready) -> float:
-    """Seconds from `key` reaching the app to the end of the first screen update after which
-    `ready()` holds. A cursor move on the map repaints without laying the screen out, so the
-    end is taken after the screen's compositor refresh (Textual's own paint step), not after
-    a layout as in history_pane.py."""
-    screen = app.screen
-    done: list[float] = []
-    paint = screen._compositor_refresh
-
-    def painted() -> None:
-        paint()
-        if not done and ready():
-            done.append(time.perf_counter())
-
-    screen._compositor_refresh = painted
-    try:
-        started = time.perf_counter()
-        app.post_message(events.Key(key, None))  # as the terminal driver delivers it
-        while not done:
-            if time.perf_counter() - started > 10:
-                raise TimeoutError(f"{key}: the cursor did not move within 10 s")
-            await asyncio.sleep(0)
-        return done[0] - started
-    finally:
-        del screen._compositor_refresh
 
 
 async def measure(store: Path, size: tuple[int, int], runs: int) -> list[float]:
@@ -85,7 +57,7 @@ async def measure(store: Path, size: tuple[int, int], runs: int) -> list[float]:
                         box = screen._boxes.get(code)
                         return screen.cursor == code and box is not None and box.has_class("-cursor")
 
-                    times.append(await key_to_paint(app, key, moved))
+                    times.append(await key_to_paint(app, key, moved, after="paint"))
                     if key in ("up", "down"):
                         break
     return times

@@ -252,11 +252,11 @@ def key_result_form(objective: Objective, existing: Optional[KeyResult] = None) 
 
     fields = [
         FormField("title", "Title", old.title if old else ""),
-        FormField("start", "Start", number_text(old.start) if old else "", "0"),
-        FormField("target", "Target", number_text(old.target) if old else "", "1"),
+        FormField("start", "Start", number_text(old.start) if old else "", "empty: 0"),
+        FormField("target", "Target", number_text(old.target) if old else "", "empty: 1"),
         FormField("unit", "Unit", old.unit if old else "", "optional, e.g. % or $M"),
         FormField("kind", "Kind", old.kind if old else "metric", choices=KINDS),
-        FormField("weight", "Weight", number_text(old.weight) if old else "", "1"),
+        FormField("weight", "Weight", number_text(old.weight) if old else "", "empty: 1"),
     ]
     title = f"Edit {old.ref}" if old else f"New key result of {objective.ref}"
     return Form(title, fields, doc, model=KeyResult)

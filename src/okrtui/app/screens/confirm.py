@@ -86,16 +86,20 @@ class PickScreen(ModalScreen[Optional[str]]):
                 if options.get_option_at_index(index).id == self.current:
                     options.highlighted = index
 
+    SHOWN = 100  # matches listed at once: a company's 500 objectives make a slow list to type into
+
     def _show(self, text: str) -> None:
         needle = text.strip().casefold()
         options = []
-        for choice in self.choices:
-            if needle and needle not in choice.words.casefold():
-                continue
+        matches = [c for c in self.choices if not needle or needle in c.words.casefold()]
+        for choice in matches[:self.SHOWN]:
             prompt = choice.prompt
             if choice.refused:
                 prompt = Content.assemble(prompt, (f"  ({choice.refused})", "$text-muted"))
             options.append(Option(prompt, id=choice.id, disabled=bool(choice.refused)))
+        if len(matches) > self.SHOWN:
+            options.append(Option(Content.styled(f"\u2026 and {len(matches) - self.SHOWN} more: type to narrow",
+                                                 "$text-muted"), disabled=True))
         listing = self.query_one(OptionList)
         listing.set_options(options or [Option(Content.styled("(nothing matches)", "$text-muted"),
                                                disabled=True)])

@@ -135,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("text", "md", "json", "csv"), default="text")
     rep.add_argument("--cycle", metavar="ID")
     _as_of_option(rep)
+    rep.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                     help="also each score on that date, the movement and the wins since (on or before --as-of)")
+
+    due = command("due", "the key results that owe a check-in",
+                  "List the key results of the cycle whose last check-in is --days or more days old "
+                  "(only while the cycle is open and under way), grouped by owner. Prints nothing when "
+                  "nothing is due, so a cron job mails only when there is something to say.",
+                  "  okrtui due\n  okrtui due --days 14 --owner sales\n"
+                  "  okrtui due --format json --as-of 2026-11-20\n")
+    _store_option(due)
+    due.add_argument("--cycle", metavar="ID")
+    _as_of_option(due)
+    due.add_argument("--days", type=_days, default=7, metavar="N", help="whole days since the last check-in (default 7)")
+    due.add_argument("--owner", metavar="NAME", help="only the key results of objectives with this owner")
+    due.add_argument("--format", choices=("text", "json"), default="text")
 
     chk = command("checkin", "record a check-in on a key result",
                   "Record a value (and a confidence and a note) on a key result and print how it "
@@ -246,7 +261,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store = _existing_store(args, read_only=True)
     with_notes = args.format == "md"  # the review document carries the why of each key result
-    report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle, with_notes),
+    report, damage = store.load(lambda snapshot: (build_report(snapshot, _as_of(args), args.cycle, with_notes,
+                                                               since=args.since),
                                                   store.damage_seen(snapshot)))
     for problem in damage:  # what the report did not need to read; writers refuse the store
         print(f"okrtui: warning: {printable(problem)} (this report does not depend on it; "
@@ -259,6 +275,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = {"text": render.render_text, "md": render.render_markdown, "csv": render.render_csv}[args.format](report)
     sys.stdout.write(text)
     return EXIT_OK
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from okrtui.domain import review
+    from okrtui.interchange.render import render_due
+    from okrtui.operations import choose_cycle
+
+    store = _existing_store(args, read_only=True)
+    as_of = _as_of(args)
+
+    def owed(snapshot):
+        cycle = choose_cycle(snapshot, args.cycle, as_of)
+        return cycle, review.due(cycle, as_of, args.days, args.owner)
+
+    cycle, found = store.load(owed)
+    if args.format == "json":
+        doc = {"format": "okrtui-due/1", "as_of": as_of.isoformat(), "cycle": cycle.id if cycle else None,
+               "days": args.days,
+               "due": [{"ref": d.ref, "title": d.title, "objective": d.objective, "owner": d.owner,
+                        "last_checkin": d.last_checkin.isoformat(), "days_since": d.days_since} for d in found]}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_due(found))
+    return EXIT_OK
+
+
+def _days(text: str) -> int:
+    if not re.fullmatch(r"\s*\d{1,5}\s*", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 to 99999)")
+    return int(text)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -422,7 +468,7 @@ def _read_only(args: argparse.Namespace) -> bool:
 
 COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "import": cmd_import, "export": cmd_export,
-    "report": cmd_report, "checkin": cmd_checkin, "doctor": cmd_doctor,
+    "report": cmd_report, "checkin": cmd_checkin, "doctor": cmd_doctor, "due": cmd_due,
 }
 
 

@@ -281,3 +281,18 @@ def render_csv(report: dict[str, Any]) -> str:
             rows += _csv_rows(objective.get("okrs", []), perspective["key"], objective["code"])
     rows += _csv_rows(report.get("unaligned", []), "", "")
     return write_rows(CSV_HEADER, rows)
+
+
+def render_due(found: list) -> str:
+    """`okrtui due` as text: grouped by owner (no owner last), one line per key result, the
+    longest-quiet first; nothing at all when nothing is due, so cron mails only when it must."""
+    if not found:
+        return ""
+    owners = sorted({d.owner for d in found}, key=lambda owner: (owner == "", owner))
+    lines = []
+    for owner in owners:
+        lines.append(owner or "(no owner)")
+        for d in (d for d in found if d.owner == owner):
+            lines.append(f"  {d.ref:<7} {d.title} ({d.objective}) \u00b7 last check-in {d.last_checkin}, "
+                         f"{counted(d.days_since, 'day')} ago")
+    return "\n".join(lines) + "\n"

@@ -198,3 +198,29 @@ class TestCommands:
         lines = result.out.splitlines()
         assert not lines[0].startswith(" ") and all(line.startswith("  KR-") or not line.startswith(" ")
                                                       for line in lines)
+
+
+class TestReviewDocument:
+    def report(self, run, sample_store, fmt: str) -> str:
+        result = run("report", "--format", fmt, "--as-of", "2026-11-20", "--since", "2026-10-31",
+                     "--store", sample_store)
+        assert result.code == 0, result.err
+        return result.out
+
+    def test_text_shows_each_score_with_its_movement_and_opens_with_it(self, run, sample_store):
+        doc = json.loads(self.report(run, sample_store, "json"))
+        text = self.report(run, sample_store, "text")
+        lines = text.splitlines()
+        assert lines[1].startswith("Since 2026-10-31: Financial ")
+        assert lines[2].startswith("Wins since 2026-10-31: ")
+        kr = doc["perspectives"][0]["objectives"][0]["okrs"][0]["key_results"][0]  # KR-28 under F1's O-9
+        moved = f"{kr['score']:.2f} ({kr['score'] - kr['was']:+.2f})"
+        assert any(line.strip().startswith("KR-28") and moved in line for line in lines), moved
+
+    def test_markdown_is_the_review_document(self, run, sample_store):
+        out = self.report(run, sample_store, "md")
+        for heading in ("## Since 2026-10-31", "### Wins since 2026-10-31", "### What is due",
+                        "### What moved, and why", "## Hints"):
+            assert heading in out, heading
+        assert out.index("## Since") < out.index("## Financial")
+        assert "\u201c" in out.split("### What moved, and why")[1].split("## ")[0]  # the latest notes

@@ -34,6 +34,56 @@ def _scored(score: Optional[float], band: Optional[str]) -> str:
     return f"{score_text(score)} {band or band_of(score)}"
 
 
+def _delta(item: dict[str, Any], score_key: str = "score", was_key: str = "was") -> str:
+    """The movement since the report's `since` date beside a score: `(+0.12)`, `(was —)`; '' without."""
+    if was_key not in item or item.get(score_key) is None:
+        return ""
+    was = item.get(was_key)
+    if was is None:
+        return "(was \u2014)"
+    return f"({item[score_key] - was:+.2f})"
+
+
+def _scored_item(item: dict[str, Any]) -> str:
+    """A scored item of the report: `0.47 (+0.12) yellow` when the report has a `since`."""
+    score = item.get("score")
+    if score is None:
+        return DASH
+    moved = _delta(item)
+    return f"{score_text(score)} {moved + ' ' if moved else ''}{item.get('band') or band_of(score)}"
+
+
+def _score_cell(item: dict[str, Any]) -> str:
+    moved = _delta(item)
+    return score_text(item.get("score")) + (f" {moved}" if moved else "")
+
+
+def _win_text(win: dict[str, Any], names: dict[str, str]) -> str:
+    kind = {"key-result": "key result", "objective": "objective", "strategic-objective": "strategic objective"}
+    serves = win.get("serves")
+    where = names.get(win.get("perspective") or "", "")
+    tail = f"serves {serves} ({where})" if serves and win["kind"] != "strategic-objective" else where or "unaligned"
+    return f"{win['ref']} ({kind.get(win['kind'], win['kind'])}) \u00b7 {tail}" if serves else \
+        f"{win['ref']} ({kind.get(win['kind'], win['kind'])}) \u00b7 serves no strategic objective"
+
+
+def _movement_lines(report: dict[str, Any]) -> list[str]:
+    """The review's opening: each perspective and the overall score then and now, and the wins."""
+    if "since" not in report:
+        return []
+    names = _names(report)
+    parts = [f"{_perspective_name(p)} {score_text(p.get('was'))} \u2192 {score_text(p.get('score'))}"
+             + (f" {_delta(p)}" if _delta(p) else "") for p in report.get("perspectives", [])]
+    overall = {"score": report.get("overall"), "was": report.get("overall_was")}
+    parts.append(f"Overall {score_text(report.get('overall_was'))} \u2192 {score_text(report.get('overall'))}"
+                 + (f" {_delta(overall)}" if _delta(overall) else ""))
+    wins = report.get("wins", [])
+    lines = [f"Since {report['since']}: " + " \u00b7 ".join(parts),
+             f"Wins since {report['since']}: {len(wins) or 'none'}"]
+    lines += [f"  {_win_text(w, names)}" for w in wins]
+    return lines
+
+
 def _bar(score: Optional[float]) -> str:
     filled = 0 if score is None else round(min(1.0, max(0.0, score)) * BAR_WIDTH)
     return "\u2588" * filled + "\u2591" * (BAR_WIDTH - filled)
@@ -90,12 +140,12 @@ def _text_okrs(okrs: Iterable[dict[str, Any]], indent: str) -> list[str]:
     lines = []
     for okr in okrs:
         owner = f" [owner: {_owner(okr)}]" if _owner(okr) else ""
-        lines.append(f"{indent}{okr['ref']}  {okr['title']}{owner}  {_scored(okr.get('score'), okr.get('band'))}")
+        lines.append(f"{indent}{okr['ref']}  {okr['title']}{owner}  {_scored_item(okr)}")
         if not okr.get("key_results"):
             lines.append(f"{indent}  (no key results)")
         for kr in okr.get("key_results", []):
             parts = [f"{indent}  {kr['ref']}  {kr['title']}", _progress(kr),
-                     _scored(kr.get("score"), kr.get("band")), kr.get("confidence") or ""]
+                     _scored_item(kr), kr.get("confidence") or ""]
             if kr.get("pace"):
                 parts.append(kr["pace"])
             lines.append("  ".join(p for p in parts if p))
@@ -108,12 +158,14 @@ def render_text(report: dict[str, Any]) -> str:
     header = f"{organization} \u00b7 {_cycle_text(report.get('cycle'))}"
     if report.get("as_of"):
         header += f" \u00b7 as of {report['as_of']}"
-    header += f" \u00b7 Overall {_scored(report.get('overall'), None)}"
-    lines = [header]
+    overall = {"score": report.get("overall"), "was": report.get("overall_was")} if "since" in report else \
+        {"score": report.get("overall")}
+    header += f" \u00b7 Overall {_scored_item(overall)}"
+    lines = [header] + _movement_lines(report)
 
     for perspective in report.get("perspectives", []):
         score = perspective.get("score")
-        lines += ["", f"{_perspective_name(perspective)}  {_bar(score)} {_scored(score, perspective.get('band'))}"]
+        lines += ["", f"{_perspective_name(perspective)}  {_bar(score)} {_scored_item(perspective)}"]
         if not perspective.get("objectives"):
             lines.append("  (no strategic objectives)")
         for objective in perspective.get("objectives", []):
@@ -121,7 +173,7 @@ def render_text(report: dict[str, Any]) -> str:
             count = objective.get("okr_count", len(okrs))
             lines.append(
                 f"  {objective['code']}  {objective['title']}  "
-                f"{_scored(objective.get('score'), objective.get('band'))}  "
+                f"{_scored_item(objective)}  "
                 f"{counted(count, 'OKR')}"
             )
             for measure in objective.get("measures", []):
@@ -183,12 +235,48 @@ def _md_okr_rows(okrs: Iterable[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for okr in okrs:
         rows.append([f"**{okr['ref']}**", f"**{md(okr['title'])}**", md(_owner(okr)), "",
-                     score_text(okr.get("score")), okr.get("band") or DASH, "", "", ""])
+                     _score_cell(okr), okr.get("band") or DASH, "", "", ""])
         for kr in okr.get("key_results", []):
             note = " ".join((kr.get("latest_note") or "").split())  # one table row: no line breaks
-            rows.append([kr["ref"], md(kr["title"]), "", md(_progress(kr)), score_text(kr.get("score")),
+            rows.append([kr["ref"], md(kr["title"]), "", md(_progress(kr)), _score_cell(kr),
                          kr.get("band") or DASH, kr.get("confidence") or "", kr.get("pace") or DASH, md(note)])
     return rows
+
+
+def _md_review(report: dict[str, Any]) -> list[str]:
+    """The review document's opening (§12): movement, wins, what is due, what moved and why."""
+    if "since" not in report:
+        return []
+    since = report["since"]
+    names = _names(report)
+    out = [f"## Since {since}", ""]
+    rows = [[md(_perspective_name(p)), score_text(p.get("was")), score_text(p.get("score")), _delta(p) or DASH]
+            for p in report.get("perspectives", [])]
+    overall = {"score": report.get("overall"), "was": report.get("overall_was")}
+    rows.append(["**Overall**", score_text(report.get("overall_was")), score_text(report.get("overall")),
+                 _delta(overall) or DASH])
+    out += _table(["Perspective", f"On {since}", "Now", "Moved"], rows)
+    wins = report.get("wins", [])
+    out += ["", f"### Wins since {since}", ""]
+    out += [f"- {md(_win_text(w, names))}" for w in wins] or ["None."]
+    due = report.get("due")
+    if due is not None:
+        out += ["", "### What is due", ""]
+        out += _table(["Key result", "Title", "Objective", "Owner", "Last check-in", "Days"], (
+            [d["ref"], md(d["title"]), d["objective"], md(d["owner"]), d["last_checkin"], str(d["days_since"])]
+            for d in due)) if due else ["Nothing is due."]
+    moved = [(kr, okr) for okr in _all_okrs(report) for kr in okr.get("key_results", [])
+             if kr.get("score") is not None and kr.get("was") != kr.get("score")]
+    out += ["", "### What moved, and why", ""]
+    out += [f"- **{kr['ref']}** {md(kr['title'])}: {score_text(kr.get('was'))} \u2192 {score_text(kr['score'])}"
+            + (f" \u2014 \u201c{md(' '.join(kr['latest_note'].split()))}\u201d" if kr.get("latest_note") else "")
+            for kr, _ in moved] or ["No key result moved."]
+    return out + [""]
+
+
+def _all_okrs(report: dict[str, Any]) -> list[dict[str, Any]]:
+    okrs = [o for p in report.get("perspectives", []) for s in p.get("objectives", []) for o in s.get("okrs", [])]
+    return okrs + list(report.get("unaligned", []))
 
 
 _OKR_TABLE = ["Ref", "Title", "Owner", "Current / target", "Score", "Band", "Confidence", "Pace", "Latest note"]
@@ -202,22 +290,25 @@ def render_markdown(report: dict[str, Any]) -> str:
     summary = f"Cycle {md(_cycle_text(cycle))}" if cycle else "No cycle in the store"
     if report.get("as_of"):
         summary += f", as of {report['as_of']}"
-    out += [f"{summary}. Overall: **{_scored(report.get('overall'), None)}**.", ""]
+    overall = {"score": report.get("overall"), "was": report.get("overall_was")} if "since" in report else \
+        {"score": report.get("overall")}
+    out += [f"{summary}. Overall: **{_scored_item(overall)}**.", ""]
 
     perspectives = report.get("perspectives", [])
+    out += _md_review(report)
     out += _table(["Perspective", "Score", "Band"], (
-        [md(_perspective_name(p)), score_text(p.get("score")), p.get("band") or DASH] for p in perspectives
+        [md(_perspective_name(p)), _score_cell(p), p.get("band") or DASH] for p in perspectives
     ))
 
     for perspective in perspectives:
         out += ["", f"## {md(_perspective_name(perspective))}: "
-                    f"{_scored(perspective.get('score'), perspective.get('band'))}", ""]
+                    f"{_scored_item(perspective)}", ""]
         objectives = perspective.get("objectives", [])
         if not objectives:
             out.append("No strategic objectives.")
             continue
         out += _table(["Code", "Strategic objective", "Score", "Band", "OKRs", "Measures"], (
-            [md(o["code"]), md(o["title"]), score_text(o.get("score")), o.get("band") or DASH,
+            [md(o["code"]), md(o["title"]), _score_cell(o), o.get("band") or DASH,
              str(o.get("okr_count", len(o.get("okrs", [])))),
              "; ".join(f"{md(m['name'])} {score_text(m.get('attainment'))}" for m in o.get("measures", []))]
             for o in objectives

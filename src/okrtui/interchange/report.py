@@ -96,6 +96,10 @@ def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = N
             "overall_was": _r(was.overall) if was is not None else None,
             "wins": [{"kind": w.kind, "ref": w.ref, "serves": w.serves, "perspective": w.perspective}
                      for w in (review.wins(strategy, scores, was) if was is not None else [])],
+            # The review's "who owes a check-in" (as `okrtui due` with its default 7 days).
+            "due": [{"ref": d.ref, "title": d.title, "objective": d.objective, "owner": d.owner,
+                     "last_checkin": d.last_checkin.isoformat(), "days_since": d.days_since}
+                    for d in review.due(cycle, as_of)],
         }
     report = {
         "format": REPORT_FORMAT,
@@ -122,5 +126,5 @@ def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = N
                   **{k: report[k] for k in ("cycle", "overall")}, "overall_was": movement["overall_was"],
                   **{k: v for k, v in report.items() if k not in ("format", "organization", "as_of", "cycle",
                                                                   "overall")},
-                  "wins": movement["wins"]}
+                  "wins": movement["wins"], "due": movement["due"]}
     return report

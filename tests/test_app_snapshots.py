@@ -160,6 +160,8 @@ PLANNING_SCREENS = {
     "links_picker": keys("l"),
     "strategy_map": keys("m"),
     "strategy_map_links": keys("m", "down", "right"),
+    "review": keys("r"),
+    "my_work": keys("w"),
 }
 
 
@@ -202,3 +204,9 @@ def crowded_store(tmp_path: Path) -> Path:
                          ids=["top", "customer"])
 def test_strategy_map_of_15_a_perspective_at_80x24(snap_compare, tmp_path, walk):
     assert snap_compare(make_app(crowded_store(tmp_path)), run_before=keys(*walk), terminal_size=SMALL)
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40)], ids=["80x24", "120x40"])
+def test_my_work_of_a_team_lead(snap_compare, sample_store, size):
+    app = OkrApp(Store(sample_store), as_of=AS_OF_DATE, user="platform")
+    assert snap_compare(app, run_before=keys("w"), terminal_size=size)

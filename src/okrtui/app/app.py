@@ -61,6 +61,10 @@ class OkrApp(PlanningActions, App):
         Binding("right_square_bracket", "cycle(1)", "Next cycle", group=CYCLE_KEYS),
         Binding("h", "hints", "Hints"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change made in this session"),
+        Binding("r", "review", "Review", show=False,
+                tooltip="Review: what moved since a date, the wins and what they serve, who owes a check-in"),
+        Binding("w", "my_work", "My work", show=False,
+                tooltip="My work: your objectives of this cycle (--as), what each serves, what is due"),
         Binding("m", "strategy_map", "Strategy map", show=False,
                 tooltip="Strategy map: the strategic objectives by perspective and their links"),
     ]
@@ -382,6 +386,22 @@ class OkrApp(PlanningActions, App):
                     scorecard.focus_code(hint.ref)
                 else:
                     scorecard.query_one(f"#list-{hint.ref}").focus()
+
+    def action_review(self) -> None:
+        from okrtui.app.screens.review import ReviewScreen
+
+        if not isinstance(self.screen, ReviewScreen):
+            self.push_screen(ReviewScreen())
+
+    def action_my_work(self) -> None:
+        from okrtui.app.screens.review import MyWorkScreen
+
+        if not isinstance(self.screen, MyWorkScreen):
+            self.push_screen(MyWorkScreen())
+
+    def go_to_item(self, target: str) -> None:
+        """Show a strategic objective, objective or key result in its drill-down (as `g` does)."""
+        self._goto(target)
 
     def leave_first_run(self) -> None:
         """The first-run screen, back in view once the store holds data, becomes the scorecard."""

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from okrtui.domain import review
 from okrtui.domain.changes import set_current
 from okrtui.domain.models import (
     CheckIn,
@@ -109,6 +110,11 @@ class Board:
     def history(self, kr_ref: str) -> list[CheckIn]:
         self.load_history()
         return self._history[self.cycle.id].get(kr_ref, []) if self.cycle else []
+
+    def scores_on(self, day: dt.date) -> CycleScores:
+        """The cycle's scores on a past date (§12), from its history (read once, see load_history)."""
+        self.load_history()
+        return review.scores_on(self.strategy, self.cycle, self._history[self.cycle.id], day, self.as_of)
 
     def with_checkin(self, kr_ref: str, checkin: CheckIn) -> tuple[list[Change], "Board"]:
         """The board after one check-in, by ripple (no rescoring of the cycle, no I/O).

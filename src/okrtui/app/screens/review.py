@@ -67,10 +67,9 @@ class ReviewScreen(BoardScreen):
     def on_mount(self) -> None:
         since = self.board.as_of - dt.timedelta(days=REVIEW_DAYS)
         self.query_one("#since", Input).value = since.isoformat()
-        self.query_one("#review-wins").focus()
+        # The wins take the keys, without scrolling the movement above them out of view.
+        self.query_one("#review-wins").focus(scroll_visible=False)
         self.show_board(self.board)
-        # Focus on the wins must not scroll the movement above them out of view.
-        self.call_after_refresh(lambda: self.query_one("#review").scroll_home(animate=False))
 
     def since(self) -> Optional[dt.date]:
         text = self.query_one("#since", Input).value.strip()
@@ -87,7 +86,7 @@ class ReviewScreen(BoardScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#review-wins").focus()
+        self.query_one("#review-wins").focus(scroll_visible=False)
 
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))

@@ -224,3 +224,27 @@ class TestReviewDocument:
             assert heading in out, heading
         assert out.index("## Since") < out.index("## Financial")
         assert "\u201c" in out.split("### What moved, and why")[1].split("## ")[0]  # the latest notes
+
+
+class TestValuesRead:
+    """The fast read of times and values (scores on a date) gives what the thorough read gives."""
+
+    def test_the_same_as_the_history_with_retractions_and_moves(self, sample_store):
+        from okrtui import operations
+        from okrtui.domain import planning
+        from okrtui.store import Store
+
+        store = Store(sample_store)
+        now = dt.datetime(2026, 11, 20, 12, tzinfo=dt.timezone.utc)
+        mine = operations.record_checkin(store, "KR-28", "14", author="ana", now=now)
+        operations.record_checkin(store, "KR-29", "3", author="ana", now=now)
+        operations.undo(store, mine.command, author="ana", now=now)  # a retraction in 2026-Q4's row
+        operations.perform(store, lambda tx: planning.new_cycle(tx, {"id": "2026-11", "start": "2026-11-01",
+                                                                     "end": "2026-11-30"}), author="ana", now=now)
+        operations.perform(store, lambda tx: planning.move(tx, "O-10", "2026-11"), author="ana", now=now)
+        for cycle_id in ("2026-Q4", "2026-11"):
+            thorough = Store(sample_store).load(lambda s: s.history(cycle_id))
+            fast = Store(sample_store).load(lambda s: s.values(cycle_id))
+            assert {ref: [(c.at, c.value) for c in rows] for ref, rows in thorough.items() if rows} == \
+                {ref: [(r.at, r.value) for r in rows] for ref, rows in fast.items()}
+        assert fast  # the moved objective's history is there

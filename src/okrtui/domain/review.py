@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional, Sequence, Union
 
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, ref_number
 from okrtui.domain.scoring import EPS, CycleScores, _last_date, elapsed, kr_score, score_cycle
@@ -17,7 +17,17 @@ from okrtui.domain.scoring import EPS, CycleScores, _last_date, elapsed, kr_scor
 WIN = 0.7  # §3's green: a win crosses it
 
 
-def value_on(kr: KeyResult, checkins: list[CheckIn], day: dt.date) -> float:
+class Reading(NamedTuple):
+    """What a score on a past date needs of a check-in: when, and the value."""
+
+    at: dt.datetime
+    value: float
+
+
+History = dict[str, Sequence[Union[CheckIn, Reading]]]
+
+
+def value_on(kr: KeyResult, checkins: Sequence[Union[CheckIn, Reading]], day: dt.date) -> float:
     """A key result's value on `day`: its latest check-in dated on or before it (ties: the one
     added last); its start when every check-in is later; its current value when it has none."""
     if not checkins:
@@ -29,7 +39,7 @@ def value_on(kr: KeyResult, checkins: list[CheckIn], day: dt.date) -> float:
     return kr.start if found is None else found.value
 
 
-def cycle_on(cycle: Cycle, history: dict[str, list[CheckIn]], day: dt.date) -> Cycle:
+def cycle_on(cycle: Cycle, history: History, day: dt.date) -> Cycle:
     """A copy of the cycle whose key results hold their values on `day` (today's structure)."""
     objectives = []
     for objective in cycle.objectives:
@@ -39,7 +49,7 @@ def cycle_on(cycle: Cycle, history: dict[str, list[CheckIn]], day: dt.date) -> C
     return cycle.model_copy(update={"objectives": objectives})
 
 
-def scores_on(strategy: list[StrategicObjective], cycle: Cycle, history: dict[str, list[CheckIn]],
+def scores_on(strategy: list[StrategicObjective], cycle: Cycle, history: History,
               day: dt.date, as_of: dt.date) -> CycleScores:
     return score_cycle(strategy, cycle_on(cycle, history, day), as_of)
 

@@ -36,8 +36,12 @@ def build_report(snapshot: Snapshot, as_of: dt.date, cycle_id: Optional[str] = N
         raise InvalidInput([f"since: {since} is after the as-of date {as_of}"])
     cycle, scores, found_hints = score_snapshot(snapshot, as_of, cycle_id)
     strategy = snapshot.strategy
-    history = snapshot.history(cycle.id) if (with_notes or since is not None) and cycle else {}
-    was = review.scores_on(strategy, cycle, history, since, as_of) if since is not None and cycle else None
+    history = snapshot.history(cycle.id) if with_notes and cycle else {}
+    if since is not None and cycle is not None:
+        # The notes' full history when it was read anyway; else only times and values (fast).
+        was = review.scores_on(strategy, cycle, history or snapshot.values(cycle.id), since, as_of)
+    else:
+        was = None
 
     def was_of(table: str, key: str) -> dict[str, Any]:
         if since is None:

@@ -137,6 +137,11 @@ class Snapshot:
         entry = self.entry(cycle_id)
         return self.store._read_history(entry) if entry else {}
 
+    def values(self, cycle_id: str) -> dict:
+        """The cycle's check-ins as (time, value) by key result: enough for scores on a date."""
+        entry = self.entry(cycle_id)
+        return self.store._read_values(entry) if entry else {}
+
     def history_is_read(self, cycle_id: str) -> bool:
         entry = self.entry(cycle_id)
         return entry is None or self.store.history_is_read(entry)

@@ -10,14 +10,17 @@ import errno
 import os
 import re
 import stat
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
+import orjson
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from okrtui.domain.changes import set_current
+from okrtui.domain.review import Reading
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, StrategicObjective, parse_time, ref_number
@@ -200,6 +203,61 @@ class Store:
         if not older:
             self._history_cache[entry.slot] = (entry.log_len, crc, grown)
         return _visible(entry, grown)
+
+    def _read_values(self, entry: CycleEntry) -> dict[str, list[Reading]]:
+        """A cycle's check-ins as (time, value) only, for scores on a past date (§12).
+
+        The committed bytes are checked against the checksum the main file records, and a
+        writer validated every line before it wrote it; so the lines are only parsed (orjson),
+        not validated again: a tenth of the cost of `_read_history` on a large cycle. A store
+        of format 1 (no checksum) goes the thorough way.
+        """
+        if entry.log_len == 0:
+            return {}
+        if entry.log_crc is None or self._history_cache.get(entry.slot, (0,))[0] == entry.log_len:
+            return {ref: [Reading(c.at, c.value) for c in rows] for ref, rows in self._read_history(entry).items()}
+        path = self.parts_dir / entry.log_name
+        try:
+            data = files.read_own(path, entry.log_len)
+        except FileNotFoundError:
+            raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
+        except OSError as exc:
+            raise StoreError(files.os_problem(exc, "cannot be read")) from None
+        if len(data) < entry.log_len or files.checksum(data) != entry.log_crc:
+            raise StoreError(f"{path}: the committed history of cycle {entry.id} changed after it was "
+                             "written (checksum mismatch); the store is damaged (see `okrtui doctor`)")
+        lines = data.splitlines(keepends=True)
+        taken: dict[tuple[str, int], int] = {}
+        for ref, crc in entry.retracted:
+            taken[(ref, crc)] = taken.get((ref, crc), 0) + 1
+        try:
+            records = orjson.loads(b"[" + b",".join(line.rstrip(b"\n") for line in lines) + b"]")
+            found: dict[str, list[Reading]] = {}
+            kept: list[tuple[str, bytes, Reading]] = []
+            for line, (ref, doc) in zip(lines, records):
+                value = doc["value"]
+                if type(value) not in (int, float) or value != value or abs(value) > 1e15:
+                    raise ValueError(f"{value!r} is not a number")
+                # The writer stored every time in UTC (format_time): the C parser reads it as is.
+                kept.append((ref, line, Reading(dt.datetime.fromisoformat(doc["at"]), value)))
+        except (ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
+            raise StoreError(f"{path}: invalid store: {exc}") from None
+        # Retractions take back the newest line of theirs (as without_retracted does).
+        for index in range(len(kept) - 1, -1, -1):
+            ref, line, _ = kept[index]
+            if taken and (ref, zlib.crc32(line)) in taken:
+                key = (ref, zlib.crc32(line))
+                taken[key] -= 1
+                if not taken[key]:
+                    del taken[key]
+                kept[index] = ("", line, kept[index][2])
+        held: dict[str, bool] = {}
+        for ref, _, reading in kept:
+            if ref not in held:
+                held[ref] = bool(ref) and entry.holds("KR", ref_number(ref))
+            if held[ref]:
+                found.setdefault(ref, []).append(reading)
+        return found
 
     def history_is_read(self, entry: CycleEntry) -> bool:
         """Whether the cycle's history is (nearly all) read already, so reading it is cheap."""

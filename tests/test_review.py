@@ -248,3 +248,18 @@ class TestValuesRead:
             assert {ref: [(c.at, c.value) for c in rows] for ref, rows in thorough.items() if rows} == \
                 {ref: [(r.at, r.value) for r in rows] for ref, rows in fast.items()}
         assert fast  # the moved objective's history is there
+
+
+def test_csv_with_since_adds_a_last_column_was(run, sample_store):
+    import csv
+    import io
+
+    plain = run("report", "--format", "csv", "--as-of", "2026-11-20", "--store", sample_store).out
+    moved = run("report", "--format", "csv", "--as-of", "2026-11-20", "--since", "2026-10-31",
+                "--store", sample_store).out
+    rows = list(csv.reader(io.StringIO(moved)))
+    assert rows[0][-1] == "was" and rows[0][:-1] == list(csv.reader(io.StringIO(plain)))[0]
+    doc = json.loads(run("report", "--format", "json", "--as-of", "2026-11-20", "--since", "2026-10-31",
+                         "--store", sample_store).out)
+    kr28 = doc["perspectives"][0]["objectives"][0]["okrs"][0]["key_results"][0]
+    assert next(r for r in rows if r[5] == "KR-28")[-1] == f"{kr28['was']:.3f}"

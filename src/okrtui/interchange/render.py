@@ -353,7 +353,7 @@ def _csv_number(value: Any) -> str:
     return "" if value is None else number_text(value)
 
 
-def _csv_rows(okrs: Iterable[dict[str, Any]], perspective: str, code: str) -> Iterable[list[str]]:
+def _csv_rows(okrs: Iterable[dict[str, Any]], perspective: str, code: str, since: bool = False) -> Iterable[list[str]]:
     for okr in okrs:
         for kr in okr.get("key_results", []):
             yield [
@@ -361,17 +361,20 @@ def _csv_rows(okrs: Iterable[dict[str, Any]], perspective: str, code: str) -> It
                 escape_cell(okr.get("owner") or ""), kr["ref"], escape_cell(kr["title"]),
                 _csv_number(kr.get("start")), _csv_number(kr.get("target")), _csv_number(kr.get("current")),
                 _csvscore_text(kr.get("score")), kr.get("band") or "", kr.get("confidence") or "", kr.get("pace") or "",
+                *([_csvscore_text(kr.get("was"))] if since else []),
             ]
 
 
 def render_csv(report: dict[str, Any]) -> str:
-    """One row per key result: aligned ones by perspective, then the unaligned ones; CRLF line ends."""
+    """One row per key result: aligned ones by perspective, then the unaligned ones; CRLF line ends.
+    With `since`, a last column `was`: the key result's score on that date."""
+    since = "since" in report
     rows: list[list[str]] = []
     for perspective in report.get("perspectives", []):
         for objective in perspective.get("objectives", []):
-            rows += _csv_rows(objective.get("okrs", []), perspective["key"], objective["code"])
-    rows += _csv_rows(report.get("unaligned", []), "", "")
-    return write_rows(CSV_HEADER, rows)
+            rows += _csv_rows(objective.get("okrs", []), perspective["key"], objective["code"], since)
+    rows += _csv_rows(report.get("unaligned", []), "", "", since)
+    return write_rows(CSV_HEADER + (["was"] if since else []), rows)
 
 
 def render_due(found: list) -> str:

@@ -531,6 +531,7 @@ class TestNewCycle:
             await pilot.press("u")
             assert await wait_said(pilot, "Undone: Delete cycle 2026-Q4"), notes(app)
             assert await until(pilot, lambda: export_doc(sample_store) == before, seconds=WAIT)
+            assert await until(pilot, lambda: "2026-Q4" in header(app), seconds=WAIT)  # the cycle it brought back
 
 
 # ---------------------------------------------------------------- the drill-down

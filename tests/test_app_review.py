@@ -59,6 +59,22 @@ class TestReview:
             await pilot.press("enter")
             assert await until(pilot, lambda: isinstance(app.screen, DrillScreen), seconds=WAIT)
             assert app.screen.code == "P1"
+            await pilot.press("escape")  # back to the review, not past it
+            assert await until(pilot, lambda: isinstance(app.screen, ReviewScreen), seconds=WAIT)
+
+    async def test_a_bad_date_keeps_the_field_and_clears_the_wins(self, sample_store):
+        app = OkrApp(Store(sample_store), as_of=AS_OF_DATE, user="tester")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            assert await until(pilot, lambda: isinstance(app.screen, ReviewScreen), seconds=WAIT)
+            assert await until(pilot, lambda: "KR-37" in option_ids(app, "review-wins"), seconds=WAIT)
+            field = app.screen.query_one("#since")
+            field.focus()
+            field.value = "2026-13-40"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.focused is field
+            assert option_ids(app, "review-wins") == []
 
 
 class TestMyWork:

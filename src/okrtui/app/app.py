@@ -287,11 +287,9 @@ class OkrApp(PlanningActions, App):
     # -- navigation -------------------------------------------------------------
 
     def open_drilldown(self, code: Optional[str], focus: Optional[str] = None) -> None:
-        from okrtui.app.screens.strategy_map import MapScreen
-
-        # From the strategy map, escape comes back to the map.
+        # From the map, the review or my work, escape comes back to it.
         while isinstance(self.screen, DrillScreen) or (len(self.screen_stack) > 2
-                                                       and not isinstance(self.screen, MapScreen)):
+                                                       and not getattr(self.screen, "KEPT_UNDER_DRILLDOWN", False)):
             self.pop_screen()
         self.push_screen(DrillScreen(code, focus))
 

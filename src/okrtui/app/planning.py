@@ -66,6 +66,9 @@ class PlanningActions:
         as ChangeSaved or ChangeFailed. `cycle_id`: the cycle to show afterwards."""
         # The state the user saw: when the form opened, else now.
         base = self._opened_at if self._opened_at is not None else self.board.snapshot.generation
+        if undo_of is not None and cycle_id is None:
+            # Undoing a cycle's deletion shows the cycle it brings back.
+            cycle_id = next((e.key for e in undo_of.edits if e.kind == "cycle" and e.after is None), None)
         wanted = cycle_id or (self.board.cycle.id if self.board.cycle else None)
 
         def save() -> tuple[Optional[Command], Optional[Board], str, bool]:
@@ -309,8 +312,8 @@ class PlanningActions:
         if self._refused() or cycle is None:
             return
         targets = [c for c in self.board.cycles() if c.id != cycle.id]
-        if not targets:
-            self.notify("There is no other cycle to roll over into: create the next one first (New cycle)",
+        if not any(not c.closed for c in targets):
+            self.notify("There is no open cycle to roll over into: create the next one first (New cycle)",
                         severity="warning")
             return
         later = [c for c in targets if c.start > cycle.start]

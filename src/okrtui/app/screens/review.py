@@ -40,6 +40,7 @@ def movement(now: Optional[float], was: Optional[float]) -> Content:
 
 
 class ReviewScreen(BoardScreen):
+    KEPT_UNDER_DRILLDOWN = True  # enter on an item opens its drill-down; escape comes back here
     HELP_LEAD = ("What moved since a date (type it at the top), the wins and what they serve, and who owes a "
                  "check-in. enter on a win or a due key result goes to it.")
     BINDINGS = [Binding("escape", "back", "Back")]
@@ -86,7 +87,8 @@ class ReviewScreen(BoardScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#review-wins").focus(scroll_visible=False)
+        if self.since() is not None:  # a bad date keeps the field, so the next one is typed there
+            self.query_one("#review-wins").focus(scroll_visible=False)
 
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
@@ -95,6 +97,7 @@ class ReviewScreen(BoardScreen):
             set_content(self.query_one("#review-movement", Static), Content.styled(
                 f"Type a date on or before {board.as_of} (YYYY-MM-DD): the review shows what moved since.",
                 "$text-warning"))
+            self.query_one("#review-wins", NavList).fill([])  # no wins of an earlier date left standing
             return
         if board.cycle is None:
             set_content(self.query_one("#review-movement", Static), Content.styled("No cycle yet.", "$text-muted"))
@@ -155,6 +158,7 @@ class ReviewScreen(BoardScreen):
 
 
 class MyWorkScreen(BoardScreen):
+    KEPT_UNDER_DRILLDOWN = True
     HELP_LEAD = ("Your OKR objectives of this cycle (the --as user), each with the strategic objective and "
                  "perspective it serves, its key results and what is due. enter goes to an item.")
     BINDINGS = [Binding("escape", "back", "Back")]

@@ -57,6 +57,7 @@ class MapScroll(VerticalScroll, can_focus=False):
 
 
 class MapScreen(BoardScreen):
+    KEPT_UNDER_DRILLDOWN = True  # from the map, escape comes back to the map
     HELP_LEAD = ("Arrows move between the boxes (up and down cross the bands); enter opens the OKRs of the "
                  "box; l adds or removes what it drives.")
     HELP_MOVEMENT = [
@@ -126,6 +127,7 @@ class MapScreen(BoardScreen):
     def show_board(self, board: Board) -> None:
         set_content(self.query_one("#header", Static), header_line(board))
         shape = [(key, tuple(self._codes(board, key))) for key in PERSPECTIVES]
+        before = dict(self._shape or [])
         if shape != self._shape:
             self._shape = shape
             self._boxes = {}
@@ -146,7 +148,11 @@ class MapScreen(BoardScreen):
         for box in self._boxes.values():
             box.show(board)
         if self.cursor is not None and board.strategic(self.cursor) is None:
-            self.cursor = None  # deleted meanwhile: the band stays
+            # Deleted (here or by someone else): the box that took its place in the band, else the one before.
+            old = before.get(self.band_key, ())
+            place = old.index(self.cursor) if self.cursor in old else 0
+            codes = self._codes(board, self.band_key)
+            self.cursor = codes[min(place, len(codes) - 1)] if codes else None
         if self.cursor is None and self._codes(board, self.band_key):
             self.cursor = self._codes(board, self.band_key)[0]
         if self.cursor is not None:

@@ -10,6 +10,7 @@ and with 16 colours.
 from __future__ import annotations
 
 import json
+import time
 
 import shutil
 
@@ -89,6 +90,11 @@ def test_a_newcomer_reaches_a_saved_check_in_by_what_the_screen_says(
     terminal.wait_until(lambda s: value in line_with(s, "Value"), f"{value} in the value field")
     press("Enter")
     terminal.wait_until(lambda s: f"Check in {ref}" not in s and "\u2192" in s, "the dialog closed and the ripple shown")
+    # The ripple shows from memory at once; the write lands a moment later.
+    deadline = time.monotonic() + 15
+    while len(find_kr(export_doc(sample_store), ref)["checkins"]) == len(before["checkins"]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
 
     after = find_kr(export_doc(sample_store), ref)
     latest = max(after["checkins"], key=lambda c: c["at"])

@@ -237,8 +237,15 @@ class ScorecardScreen(BoardScreen):
             self.app.edit_links(self.focused_code())
 
     def focus_item(self, key: str) -> None:
-        if self.board.strategic(key):
-            self.focus_code(key)
+        """A just-made strategic objective: highlighted in its pane. The focus stays where the
+        user has it (the save answers a moment later; a tab meanwhile must not be undone)."""
+        strategic = self.board.strategic(key)
+        if strategic is None:
+            return
+        pane_list = self.query_one(f"#list-{strategic.perspective}", NavList)
+        pane_list.select_id(key)
+        if self.focused is None:
+            pane_list.focus()
 
     def focus_code(self, code: str) -> None:
         strategic = self.board.strategic(code)

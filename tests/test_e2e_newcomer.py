@@ -17,7 +17,7 @@ import shutil
 import pytest
 
 from conftest import AS_OF, export_doc, find_kr
-from test_e2e_tmux import Terminal, line_with
+from test_e2e_tmux import Terminal, line_with, terminal  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -31,18 +31,9 @@ RUNS = [
 ]
 
 
-@pytest.fixture
-def terminal():
-    term = Terminal()
-    try:
-        yield term
-    finally:
-        term.kill()
-
-
 @pytest.mark.parametrize(("size", "theme", "term"), RUNS, ids=[f"{s[0]}x{s[1]}-{t}-{e}" for s, t, e in RUNS])
 def test_a_newcomer_reaches_a_saved_check_in_by_what_the_screen_says(
-        terminal: Terminal, sample_store, installed_wheel, tmp_path, monkeypatch, size, theme, term):
+        terminal: Terminal, sample_store, installed_wheel, tmp_path, monkeypatch, size, theme, term):  # noqa: F811 (the fixture)
     _, okrtui, _ = installed_wheel
     config = tmp_path / "config"
     (config / "okrtui").mkdir(parents=True)

@@ -16,21 +16,12 @@ import subprocess
 import pytest
 
 from conftest import AS_OF
-from test_e2e_tmux import Terminal
+from test_e2e_tmux import Terminal, terminal  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-@pytest.fixture
-def terminal():
-    term = Terminal()
-    try:
-        yield term
-    finally:
-        term.kill()
-
-
-def test_from_an_empty_store_to_an_aligned_scored_quarter(terminal: Terminal, installed_wheel, tmp_path,
+def test_from_an_empty_store_to_an_aligned_scored_quarter(terminal: Terminal, installed_wheel, tmp_path,  # noqa: F811
                                                          monkeypatch):
     _, okrtui, _ = installed_wheel
     store = tmp_path / "plan" / "okrtui.json"

@@ -7,22 +7,13 @@ import shutil
 import pytest
 
 from conftest import AS_OF
-from test_e2e_tmux import Terminal
+from test_e2e_tmux import Terminal, terminal  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-@pytest.fixture
-def terminal():
-    term = Terminal()
-    try:
-        yield term
-    finally:
-        term.kill()
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-def test_r_shows_the_months_movement_and_w_a_leads_own_work(terminal: Terminal, sample_store, installed_wheel,
+def test_r_shows_the_months_movement_and_w_a_leads_own_work(terminal: Terminal, sample_store, installed_wheel,  # noqa: F811
                                                             tmp_path, monkeypatch, size):
     _, okrtui, _ = installed_wheel
     terminal.env.update(PYTHONPATH="")

@@ -20,7 +20,6 @@ from okrtui.app.screens.base import BoardScreen
 from okrtui.app.widgets.common import KeyFooter, NavList, header_line, set_content
 from okrtui.domain import review
 from okrtui.domain.models import PERSPECTIVE_NAMES, PERSPECTIVES
-from okrtui.domain.scoring import CycleScores
 from okrtui.store import StoreError
 
 REVIEW_DAYS = 28  # §12: the review looks back four weeks unless told otherwise
@@ -39,19 +38,28 @@ def movement(now: Optional[float], was: Optional[float]) -> Content:
     return Content.styled(f"{arrow} {delta:+.2f}", "$text-success" if delta > 0 else "$text-error")
 
 
-class ReviewScreen(BoardScreen):
-    KEPT_UNDER_DRILLDOWN = True  # enter on an item opens its drill-down; escape comes back here
-    HELP_LEAD = ("What moved since a date (type it at the top), the wins and what they serve, and who owes a "
-                 "check-in. enter on a win or a due key result goes to it.")
-    BINDINGS = [Binding("escape", "back", "Back")]
+class ItemsScreen(BoardScreen):
+    """A screen of items to go to: enter opens one in its drill-down, escape goes back."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._was: Optional[CycleScores] = None
+    KEPT_UNDER_DRILLDOWN = True  # escape from the drill-down comes back here
+    BINDINGS = [Binding("escape", "back", "Back")]
 
     @property
     def board(self) -> Board:
         return self.app.board
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.app.go_to_item(event.option.id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ReviewScreen(ItemsScreen):
+    HELP_LEAD = ("What moved since a date (type it at the top), the wins and what they serve, and who owes a "
+                 "check-in. enter on a win or a due key result goes to it.")
 
     def compose(self) -> ComposeResult:
         yield Static(id="header")
@@ -148,24 +156,11 @@ class ReviewScreen(BoardScreen):
         due = review.due(board.cycle, board.as_of)
         self.query_one("#review-due", NavList).fill(_due_options(due))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.app.go_to_item(event.option.id)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
-class MyWorkScreen(BoardScreen):
-    KEPT_UNDER_DRILLDOWN = True
+class MyWorkScreen(ItemsScreen):
     HELP_LEAD = ("Your OKR objectives of this cycle (the --as user), each with the strategic objective and "
                  "perspective it serves, its key results and what is due. enter goes to an item.")
-    BINDINGS = [Binding("escape", "back", "Back")]
-
-    @property
-    def board(self) -> Board:
-        return self.app.board
 
     def compose(self) -> ComposeResult:
         yield Static(id="header")
@@ -211,13 +206,6 @@ class MyWorkScreen(BoardScreen):
                 "$text-muted"), id="none", disabled=True)]
         self.query_one("#mywork", NavList).fill(options)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.app.go_to_item(event.option.id)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
 def _titles(board: Board) -> dict[str, str]:

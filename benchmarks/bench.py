@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--cycles", type=int, default=8)
     parser.add_argument("--objectives", type=int, default=500)
+    parser.add_argument("--readings", type=int, default=104, help="L's readings per measure (two measures each)")
     args = parser.parse_args()
     today = dt.datetime.now(dt.timezone.utc).date()
     rows = []
@@ -54,7 +55,7 @@ def main() -> None:
         # every child's measured peak RSS (Linux counts the pre-exec image).
         subprocess.run([sys.executable, str(HERE / "generate_large.py"), "-o", str(big),
                         "--cycles", str(args.cycles), "--objectives", str(args.objectives),
-                        "--today", today.isoformat()], check=True)
+                        "--today", today.isoformat(), "--readings", str(args.readings)], check=True)
         stores = {"S": (root / "s" / "okrtui.json", None), "L": (root / "l" / "okrtui.json", big)}
         for name, (store, source) in stores.items():
             env = dict(os.environ, OKRTUI_STORE=str(store), OKRTUI_USER="bench")
@@ -62,22 +63,35 @@ def main() -> None:
                 subprocess.run(OKRTUI + ["init", "--sample"], env=env, check=True, capture_output=True)
             else:
                 subprocess.run(OKRTUI + ["import", str(source)], env=env, check=True, capture_output=True)
-            kr = "KR-61" if name == "S" else f"KR-{args.cycles * args.objectives * 4 - 1}"
+            last_kr = 63 if name == "S" else args.cycles * args.objectives * 4
+            kr = f"KR-{last_kr - 2}"
             at = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # The first write of a day keeps the day's backup (a whole export): not what is timed.
+            subprocess.run(OKRTUI + ["checkin", kr, "41", "--at", at], env=env, check=True, capture_output=True)
+            # 1,000 check-ins on the key results of the latest cycle (S has fewer: they repeat).
+            first = 28 if name == "S" else last_kr - args.objectives * 4 + 1
+            rows = [f"KR-{first + i % (last_kr - first + 1)},{i % 90},,from the metrics job,{at}" for i in range(1000)]
+            sheet = root / f"{name}.csv"
+            sheet.write_text("ref,value,confidence,note,at\n" + "\n".join(rows) + "\n", encoding="utf-8")
             for label, command in [
                 ("checkin", ["checkin", kr, "42", "--at", at]),
+                ("checkin --file (1,000)", ["checkin", "--file", str(sheet)]),
+                ("measure", ["measure", "F1" if name == "S" else "S1",
+                             "Annual recurring revenue" if name == "S" else "Measure of S1", "21", "--at", at]),
                 ("report --format json", ["report", "--format", "json"]),
             ]:
                 seconds, rss = timed(OKRTUI + command, env, args.runs)
                 rows.append((name, label, seconds, rss))
     print(f"{dt.date.today()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
-          f" · L = {args.cycles} cycles × {args.objectives} objectives × 4 KRs × 12 check-ins")
+          f" · L = {args.cycles} cycles × {args.objectives} objectives × 4 KRs × 12 check-ins,"
+          f" 2 measures × {args.readings} readings per strategic objective")
     print("| store | command | median s | peak RSS MB |\n|---|---|---|---|")
     for name, label, seconds, rss in rows:
         print(f"| {name} | `okrtui {label}` | {seconds:.3f} | {rss:.0f} |")
     s = {label: sec for name, label, sec, _ in rows if name == "S"}
     l = {label: sec for name, label, sec, _ in rows if name == "L"}
     print(f"\ncheckin L/S = {l['checkin'] / s['checkin']:.2f} (target ≤ 1.5)")
+    print(f"checkin --file of 1,000 / one checkin on L = {l['checkin --file (1,000)'] / l['checkin']:.2f} (target ≤ 5)")
 
 
 if __name__ == "__main__":

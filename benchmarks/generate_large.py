@@ -21,15 +21,22 @@ def quarter(index: int) -> tuple[str, dt.date, dt.date]:
     return f"{year}-Q{q + 1}", start, end
 
 
+def weekly(rng: random.Random, today: dt.date, count: int) -> list[dict]:
+    """`count` weekly readings up to `today` (§11's L: 104, two years)."""
+    first = dt.datetime.combine(today, dt.time(17, tzinfo=dt.timezone.utc)) - dt.timedelta(weeks=count)
+    return [{"at": (first + dt.timedelta(weeks=w)).isoformat().replace("+00:00", "Z"), "author": "metrics",
+             "value": rng.randint(8, 22), "note": ""} for w in range(count)]
+
+
 def generate(strategic: int, cycles: int, objectives: int, krs: int, checkins: int,
-             today: dt.date, seed: int = 7) -> dict:
+             today: dt.date, seed: int = 7, readings: int = 104) -> dict:
     rng = random.Random(seed)
     codes = [f"S{i + 1}" for i in range(strategic)]
     strategy = [{
         "code": code, "title": f"Strategic objective {code}", "perspective": PERSPECTIVES[i % 4],
         "description": "", "owner": f"exec{i % 5}", "drives": [codes[i - 4]] if i >= 4 else [],
-        "measures": [{"name": f"Measure of {code}", "unit": "%", "baseline": 10, "target": 20,
-                      "actual": rng.randint(8, 22)}],
+        "measures": [{"name": f"{name} of {code}", "unit": "%", "baseline": 10, "target": 20,
+                      "readings": weekly(rng, today, readings)} for name in ("Measure", "Second measure")],
         "initiatives": [],
     } for i, code in enumerate(codes)]
     last = today.year * 4 + (today.month - 1) // 3
@@ -73,9 +80,11 @@ def main() -> None:
     parser.add_argument("--objectives", type=int, default=500)
     parser.add_argument("--krs", type=int, default=4)
     parser.add_argument("--checkins", type=int, default=12)
+    parser.add_argument("--readings", type=int, default=104, help="readings of each of a strategic objective's two measures")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.datetime.now(dt.timezone.utc).date())
     args = parser.parse_args()
-    doc = generate(args.strategic, args.cycles, args.objectives, args.krs, args.checkins, args.today)
+    doc = generate(args.strategic, args.cycles, args.objectives, args.krs, args.checkins, args.today,
+                   readings=args.readings)
     with open(args.output, "w", encoding="utf-8") as handle:
         json.dump(doc, handle)
 

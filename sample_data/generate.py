@@ -574,9 +574,45 @@ def build() -> dict:
     return {
         "format": "okrtui/1",
         "organization": ORGANIZATION,
-        "strategy": STRATEGY,
+        "strategy": [with_readings(random.Random(SEED + 1 + i), s) for i, s in enumerate(STRATEGY)],
         "cycles": cycles,
     }
+
+
+# A year of monthly readings per measure, the last one the measure's actual. Their own
+# generator, so the check-ins above come out the same with or without them.
+READING_DAYS = [date(2025, 12, 31), date(2026, 1, 30), date(2026, 2, 27), date(2026, 3, 31), date(2026, 4, 30),
+                date(2026, 5, 29), date(2026, 6, 30), date(2026, 7, 31), date(2026, 8, 31), date(2026, 9, 30),
+                date(2026, 10, 30), date(2026, 11, 16)]
+
+
+def _decimals(value) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def with_readings(rng: random.Random, strategic: dict) -> dict:
+    measures = []
+    for m in strategic["measures"]:
+        actual = m["actual"]
+        readings = []
+        if actual is not None:
+            first = m["baseline"] if m["baseline"] is not None else actual - (m["target"] - actual) * 0.6
+            spread = abs(m["target"] - first) * 0.04
+            places = max(_decimals(actual), _decimals(first), 0 if abs(actual) >= 10 else 1)
+            for n, day in enumerate(READING_DAYS):
+                share = n / (len(READING_DAYS) - 1)
+                value = actual if n == len(READING_DAYS) - 1 else \
+                    first + (actual - first) * share + rng.uniform(-spread, spread)
+                value = round(value, places)
+                if places == 0:
+                    value = int(value)
+                note = "year-end close" if day.month == 12 else \
+                    ("quarter close" if day.month in (3, 6, 9) else "")
+                readings.append({"at": f"{day.isoformat()}T17:00:00Z", "author": strategic["owner"] or "strategy",
+                                 "value": value, "note": note})
+        measures.append({**m, "readings": readings})
+    return {**strategic, "measures": measures}
 
 
 def main() -> None:

@@ -745,7 +745,7 @@ def test_measure_with_baseline_equal_to_target_is_fine(run, sample_store, tmp_pa
     set_path(doc, "strategy[0].measures", doc["strategy"][0]["measures"] + [{"name": "No base", "target": 3}])
     after = import_doc(run, tmp_path, doc)
     measures = next(s for s in after["strategy"] if s["code"] == "T1")["measures"]
-    assert measures[1] == {"name": "No base", "unit": "", "baseline": None, "target": 3, "actual": None}
+    assert measures[1] == {"name": "No base", "unit": "", "baseline": None, "target": 3, "actual": None, "readings": []}
 
 
 def test_a_checkin_four_minutes_ahead_imports(run, sample_store, tmp_path):

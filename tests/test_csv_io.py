@@ -319,8 +319,8 @@ class TestStrategySheet:
         f1, c1, f2 = card.strategy
         assert (f1.code, f1.title, f1.perspective, f1.drives) == ("F1", "Grow revenue", "financial", [])
         assert [m.to_doc() for m in f1.measures] == [
-            {"name": "ARR", "unit": "$M", "baseline": 10, "target": 15, "actual": 12},
-            {"name": "Margin", "unit": "%", "baseline": None, "target": 30, "actual": None},
+            {"name": "ARR", "unit": "$M", "baseline": 10, "target": 15, "actual": 12, "readings": []},
+            {"name": "Margin", "unit": "%", "baseline": None, "target": 30, "actual": None, "readings": []},
         ]
         assert (c1.perspective, c1.drives, c1.measures) == ("customer", ["F1", "F2"], [])
         assert (f2.description, f2.owner, f2.initiatives, f2.measures) == ("", "", [], [])

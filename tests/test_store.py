@@ -348,9 +348,9 @@ def test_writes_replace_parts_and_leave_no_garbage(run, sample_store):
     for value in (700, 710, 720):
         assert run("checkin", "KR-28", str(value), "--at", AT).code == 0
     names = sorted(p.name for p in parts_dir(sample_store).iterdir())
-    # One part file and one log per cycle.
-    assert len(names) == 6, names
-    assert len([n for n in names if n.endswith(".log")]) == 3
+    # One part file and one log per cycle, and the measures' readings.
+    assert len(names) == 7, names
+    assert len([n for n in names if n.endswith(".log")]) == 4 and "readings.log" in names
 
 
 # ---------------------------------------------------------------- read-only store (as an unprivileged user)

@@ -129,7 +129,7 @@ def test_an_import_keeps_a_restorable_backup_and_doctor_names_it(run, sample_sto
     path = tmp_path / "rename.json"
     path.write_text(json.dumps(doc))
     assert run("import", str(path)).code == 0
-    backups = sorted(sample_store.parent.glob(sample_store.name + ".backup-*.json"))
+    backups = sorted((sample_store.parent / (sample_store.name + ".backups")).glob("*-import.json"))
     assert len(backups) == 1
     assert json.loads(backups[0].read_text()) == before
     assert os.stat(backups[0]).st_mode == os.stat(sample_store).st_mode

@@ -184,7 +184,7 @@ class TestReadOnlyOption:
         assert "read-only" in err
         assert snapshot_bytes(sample_store) == before
         assert not (sample_store.parent / "okrtui.json.lock").exists()
-        assert not list(sample_store.parent.glob("*.backup-*"))
+        assert not (sample_store.parent / "okrtui.json.backups").exists()
 
     def test_init_under_read_only_creates_nothing(self, run, store_path):
         code, out, err = run("--read-only", "init")
@@ -384,7 +384,7 @@ class TestFormatOneStore:
         assert code == 0, err
         assert main_tables(format1)["meta"]["1"]["version"] == STORE_VERSION
         assert all(row["part_crc"] is not None for row in main_tables(format1)["cycles"].values())
-        backup = list(format1.parent.glob("okrtui.json.backup-*-format-1-g2.json"))
+        backup = list((format1.parent / "okrtui.json.backups").glob("*-format-1-g2.json"))
         assert len(backup) == 1
         assert json.loads(backup[0].read_text(encoding="utf-8")) == exported
         migrated = export_doc(format1)
@@ -654,9 +654,9 @@ class TestFromTheSecondRead:
 
         store = Store(sample_store)
         moment = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.timezone.utc)
-        made = [store.load(lambda snapshot: keep_backup(store, snapshot, moment)) for _ in range(4)]
+        made = [store.load(lambda snapshot: keep_backup(store, snapshot, moment)) for _ in range(9)]
         kept = backups(store.target)
-        assert kept == made[-3:]  # the newest three, oldest first
+        assert kept == made[-7:]  # the newest seven, oldest first
 
 
 class TestFromTheAdversarialRun:

@@ -158,18 +158,38 @@ def build_parser() -> argparse.ArgumentParser:
                   "  okrtui checkin KR-12 41\n"
                   "  okrtui checkin KR-12 41 --confidence at-risk --note 'two deals slipped'\n"
                   "  okrtui checkin KR-7 done                   # a milestone\n"
-                  "  okrtui checkin KR-12 --confidence 3        # confidence only (1-4 or a word)\n")
+                  "  okrtui checkin KR-12 --confidence 3        # confidence only (1-4 or a word)\n"
+                  "  okrtui checkin --file values.csv           # many at once: ref,value,confidence,note,at\n"
+                  "  metrics-job | okrtui checkin --file -       # from standard input\n")
     # argparse takes only plain negative numbers for values; `-1e3` and `-inf` must reach
     # the value check too, to be accepted or refused by name.
     chk._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
-    chk.add_argument("ref", metavar="REF")
+    chk.add_argument("ref", metavar="REF", nargs="?")
     chk.add_argument("value", metavar="VALUE", nargs="?", help="a number, or done / not-done for a milestone")
+    chk.add_argument("--file", metavar="FILE", help="many check-ins from a CSV file (- for standard input), "
+                     "all or nothing: header ref,value and optionally confidence,note,at")
     chk.add_argument("--confidence", type=_confidence, metavar="C",
                      help="on-track, at-risk, off-track or blocked (any case), or 1-4")
     chk.add_argument("--note", default="", metavar="TEXT")
     chk.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS)
     chk.add_argument("--at", type=_time, metavar="ISO-TIME", help="when (default: now; UTC unless a zone is given)")
     _store_option(chk)
+
+    mea = command("measure", "record a reading of a measure (KPI)",
+                  "Record a reading of one of a strategic objective's measures and print how its actual "
+                  "and attainment move. The latest reading sets the actual; a back-dated one only joins "
+                  "the history.",
+                  "  okrtui measure F1 ARR 12.5\n"
+                  "  okrtui measure C2 'Net promoter score' 41 --note 'survey of May'\n"
+                  "  okrtui measure F1 arr 11.8 --at 2026-09-30T17:00   # back-dated\n")
+    mea._negative_number_matcher = chk._negative_number_matcher
+    mea.add_argument("code", metavar="CODE", help="the strategic objective's code")
+    mea.add_argument("name", metavar="NAME", help="the measure's name (any case)")
+    mea.add_argument("value", metavar="VALUE", help="a number")
+    mea.add_argument("--note", default="", metavar="TEXT")
+    mea.add_argument("--as", dest="user", metavar="USER", default=argparse.SUPPRESS)
+    mea.add_argument("--at", type=_time, metavar="ISO-TIME", help="when (default: now; UTC unless a zone is given)")
+    _store_option(mea)
 
     doc = command("doctor", "check the store and explain any problem",
                   "Read every file of the store the thorough way, say what is wrong in plain words, and "
@@ -181,14 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _confidence(text: str) -> str:
-    from okrtui.domain.models import CONFIDENCES
+    from okrtui.domain.models import parse_confidence
 
-    word = re.sub(r"[\s_]+", "-", text.strip().lower())
-    if word in {"1", "2", "3", "4"}:
-        return CONFIDENCES[int(word) - 1]
-    if word in CONFIDENCES:
-        return word
-    raise argparse.ArgumentTypeError(f"{text!r} is not one of on-track, at-risk, off-track, blocked (or 1-4)")
+    try:
+        return parse_confidence(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _store(args: argparse.Namespace, read_only: bool = False):
@@ -351,7 +369,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     say(
         f"imported {summary.strategic_objectives} strategic objectives, {summary.cycles} cycles, "
         f"{summary.objectives} objectives, {summary.key_results} key results, "
-        f"{summary.checkins} check-ins into {store.path}"
+        f"{summary.checkins} check-ins, {summary.readings} readings into {store.path}"
     )
     return EXIT_OK
 
@@ -359,6 +377,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_checkin(args: argparse.Namespace) -> int:
     from okrtui.operations import record_checkin, ripple_line
 
+    if args.file is not None:
+        return _checkin_file(args)
+    if args.ref is None:
+        raise UsageError("checkin: give a REF and a VALUE, or --file FILE")
     if args.value is None and args.confidence is None and not args.note:
         raise UsageError("checkin: give a VALUE, or --confidence / --note to keep the current value")
     store = _existing_store(args)
@@ -367,6 +389,42 @@ def cmd_checkin(args: argparse.Namespace) -> int:
     print(ripple_line(result.changes))
     if not result.became_current:
         print(f"(back-dated: joins {result.ref}'s history; its current value is unchanged)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _checkin_file(args: argparse.Namespace) -> int:
+    from okrtui.interchange.checkin_file import parse_checkin_file
+    from okrtui.interchange.json_io import read_input_file
+    from okrtui.operations import record_checkins
+
+    given = [flag for flag, value in (("REF", args.ref), ("--confidence", args.confidence),
+                                      ("--note", args.note), ("--at", args.at)) if value]
+    if given:
+        raise UsageError(f"checkin --file: {given[0]} belongs in the file's rows, not on the command line")
+    store = _existing_store(args)
+    if args.file == "-":
+        from okrtui.interchange.json_io import MAX_IMPORT_BYTES
+
+        name, data = "standard input", sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        if len(data) > MAX_IMPORT_BYTES:
+            raise InvalidInput([f"standard input: larger than a check-in file may be "
+                                f"({MAX_IMPORT_BYTES // 2**20} MiB)"])
+    else:
+        name, data = args.file, read_input_file(Path(args.file))
+    rows = parse_checkin_file(data, name)
+    for movement in record_checkins(store, rows, author=_user(args), name=name):
+        print(movement.line())
+    return EXIT_OK
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    from okrtui.operations import record_reading
+
+    store = _existing_store(args)
+    result = record_reading(store, args.code, args.name, args.value, author=_user(args), note=args.note, at=args.at)
+    say(result.line())
+    if not result.became_current:
+        say(f"(back-dated: joins the history of {result.code} {result.name}; its actual is unchanged)")
     return EXIT_OK
 
 
@@ -455,7 +513,7 @@ def _open_app(store, args: argparse.Namespace) -> int:
 
 
 # Commands that write to the store: refused under --read-only before anything is opened.
-WRITES = {"init", "import", "checkin"}
+WRITES = {"init", "import", "checkin", "measure"}
 
 
 class ReadOnlyRefusal(UsageError):
@@ -469,6 +527,7 @@ def _read_only(args: argparse.Namespace) -> bool:
 COMMANDS: dict[Optional[str], Callable[[argparse.Namespace], int]] = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "import": cmd_import, "export": cmd_export,
     "report": cmd_report, "checkin": cmd_checkin, "doctor": cmd_doctor, "due": cmd_due,
+    "measure": cmd_measure,
 }
 
 

@@ -43,6 +43,11 @@ def shifted_sample(now: dt.datetime) -> dict[str, Any]:
     latest = max(doc["cycles"], key=lambda c: c["start"])
     quarters = _quarter(now.date()) - _quarter(dt.date.fromisoformat(latest["start"]))
     months = 3 * quarters
+    for strategic in doc["strategy"]:
+        for measure in strategic["measures"]:
+            if measure.get("readings"):
+                measure["readings"] = _moved(measure["readings"], months, now)
+                del measure["actual"]  # the latest reading's, of those kept
     for cycle in doc["cycles"]:
         start = _shift_date(dt.date.fromisoformat(cycle["start"]), months)
         cycle["start"] = start.isoformat()
@@ -51,13 +56,17 @@ def shifted_sample(now: dt.datetime) -> dict[str, Any]:
             cycle["id"] = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
         for objective in cycle["objectives"]:
             for kr in objective["key_results"]:
-                kept = []
-                for checkin in kr["checkins"]:
-                    moment = parse_time(checkin["at"])
-                    day = _shift_date(moment.date(), months)
-                    moved = dt.datetime.combine(day, moment.timetz())
-                    if moved <= now:
-                        checkin["at"] = format_time(moved)
-                        kept.append(checkin)
-                kr["checkins"] = kept
+                kr["checkins"] = _moved(kr["checkins"], months, now)
     return doc
+
+
+def _moved(entries: list[dict[str, Any]], months: int, now: dt.datetime) -> list[dict[str, Any]]:
+    """Check-ins or readings moved by `months`, less those that would land after `now`."""
+    kept = []
+    for entry in entries:
+        moment = parse_time(entry["at"])
+        moved = dt.datetime.combine(_shift_date(moment.date(), months), moment.timetz())
+        if moved <= now:
+            entry["at"] = format_time(moved)
+            kept.append(entry)
+    return kept

@@ -20,19 +20,21 @@ from typing import Any, Iterable, Literal, Optional, Protocol
 
 from okrtui.domain.errors import InvalidInput
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, cycle_problems, strategy_problems, too_large
-from okrtui.domain.models import CheckIn, Cycle, KeyResult, Objective, StrategicObjective, parse_time
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, Measure, Objective, Reading, StrategicObjective, parse_time
 
-Kind = Literal["strategic", "cycle", "objective", "key_result", "checkin"]
+Kind = Literal["strategic", "cycle", "objective", "key_result", "checkin", "reading"]
 Doc = dict[str, Any]
 KIND_NAMES = {"strategic": "strategic objective", "cycle": "cycle", "objective": "objective",
-              "key_result": "key result", "checkin": "check-in"}
+              "key_result": "key result", "checkin": "check-in", "reading": "reading"}
+# Histories: append-only, checked by the store, and named in a journal by the item they belong to.
+HISTORIES = ("checkin", "reading")
 
 
 @dataclass(frozen=True)
 class Edit:
     """One item's change. `place` says where the item is (or goes):
     strategic and cycle: (index,); objective: (cycle id, index); key result:
-    (cycle id, objective ref, index); check-in: (cycle id,)."""
+    (cycle id, objective ref, index); check-in: (cycle id,); reading: (code, measure id)."""
 
     kind: Kind
     key: str
@@ -67,7 +69,7 @@ class Command:
     def subjects(self) -> list[str]:
         seen: dict[str, None] = {}
         for edit in self.edits:
-            if edit.kind != "checkin":
+            if edit.kind not in HISTORIES:
                 seen.setdefault(edit.subject, None)
         return list(seen)
 
@@ -112,6 +114,15 @@ class Workspace(Protocol):
 
     def history(self, cycle_id: str, kr_ref: str) -> list[CheckIn]: ...
 
+    def add_reading(self, measure_id: int, reading: Reading) -> None: ...
+
+    def retract_reading(self, measure_id: int, reading: Reading) -> None: ...
+
+    def readings(self, measure_id: int) -> list[Reading]:
+        """A measure's committed readings, in the order they were added."""
+
+    def next_measure_id(self) -> int: ...
+
     def next_objective_ref(self) -> str: ...
 
     def next_kr_ref(self) -> str: ...
@@ -121,7 +132,31 @@ class Workspace(Protocol):
 
 
 def strategic_doc(objective: StrategicObjective) -> Doc:
-    return objective.to_doc()
+    """A strategic objective as the store keeps it: each measure without its readings (they
+    are a history kept apart) but with the number they are filed under and the latest time."""
+    doc = objective.to_doc()
+    for measure_doc, measure in zip(doc["measures"], objective.measures):
+        del measure_doc["readings"]
+        measure_doc["id"] = measure._id
+        measure_doc["last_at"] = measure.last_reading_at.isoformat() if measure.last_reading_at else None
+    return doc
+
+
+def strategic_from(doc: Doc) -> StrategicObjective:
+    """The inverse of `strategic_doc`."""
+    kept = [(m.get("id"), m.get("last_at")) for m in doc.get("measures") or [] if isinstance(m, dict)]
+    plain = {**doc, "measures": [{k: v for k, v in m.items() if k not in ("id", "last_at")}
+                                 if isinstance(m, dict) else m for m in doc.get("measures") or []]}
+    objective = StrategicObjective.model_validate(plain)
+    for measure, (number, last) in zip(objective.measures, kept):
+        measure._id = number
+        measure._last_at = parse_time(last) if last else None
+    return objective
+
+
+def set_actual(measure: Measure, value: float, at: Optional[dt.datetime]) -> None:
+    """A measure's actual after a reading that became its latest (§2)."""
+    measure.actual, measure._last_at = value, at
 
 
 def cycle_doc(cycle: Cycle) -> Doc:
@@ -170,20 +205,20 @@ def current_doc(ws: Workspace, edit: Edit) -> Optional[Doc]:
     if edit.kind == "key_result":
         found = _find_kr(cycle, edit.key)
         return kr_doc(found[1]) if found else None
-    return edit.after  # a check-in: the history is append-only, checked by the store
+    return edit.after  # a check-in or reading: the history is append-only, checked by the store
 
 
 def apply(ws: Workspace, change: Command, check: bool = False) -> None:
     """Apply every edit of `change`; with `check`, first make sure each item is as its
     `before` says (an undo), else raise Conflict naming what changed."""
     if check:
-        changed = [e.subject for e in change.edits if e.kind != "checkin" and current_doc(ws, e) != e.before]
+        changed = [e.subject for e in change.edits if e.kind not in HISTORIES and current_doc(ws, e) != e.before]
         changed += _history_changed(ws, change)
         if changed:
             names = ", ".join(dict.fromkeys(s.split(":", 1)[1] for s in changed))
             raise Conflict([f"{names} changed since; nothing was undone"], list(dict.fromkeys(changed)))
     for edit in change.edits:
-        if edit.kind not in ("strategic", "cycle") and edit.place[0] in ws.cycle_ids() \
+        if edit.kind not in ("strategic", "cycle", "reading") and edit.place[0] in ws.cycle_ids() \
                 and ws.read_cycle(edit.place[0]).closed:
             raise InvalidInput([f"{edit.key}: cycle {edit.place[0]} is closed; reopen it first"])
         _HANDLERS[edit.kind](ws, edit)
@@ -194,16 +229,20 @@ def _history_changed(ws: Workspace, change: Command) -> list[str]:
     """Key results whose history gained a check-in since `change` took some back out: what
     it retracts must still be the newest lines of each history, else undoing would put
     back a state older than someone's check-in (or hide theirs)."""
-    taken: dict[tuple[str, str], list[Doc]] = {}
+    taken: dict[tuple[str, Any, str], list[Doc]] = {}
     for edit in change.edits:
-        if edit.kind == "checkin" and edit.before is not None:
-            taken.setdefault((edit.place[0], edit.key), []).append(edit.before)
+        if edit.kind in HISTORIES and edit.before is not None:
+            where = edit.place[0] if edit.kind == "checkin" else edit.place[1]
+            taken.setdefault((edit.kind, where, edit.key), []).append(edit.before)
     changed = []
-    for (cycle_id, ref), docs in taken.items():
-        history = ws.history(cycle_id, ref) if cycle_id in ws.cycle_ids() else []
+    for (kind, where, key), docs in taken.items():
+        if kind == "checkin":
+            history = ws.history(where, key) if where in ws.cycle_ids() else []
+        else:
+            history = ws.readings(where)
         tail = [c.to_doc() for c in history[len(history) - len(docs):]] if len(history) >= len(docs) else []
         if sorted(map(_key, tail)) != sorted(map(_key, docs)):
-            changed.append(f"key_result:{ref}")
+            changed.append(f"key_result:{key}" if kind == "checkin" else f"strategic:{key}")
     return changed
 
 
@@ -218,7 +257,7 @@ def validate(ws: Workspace, change: Command) -> None:
     problems = strategy_problems(ws.strategy)
     touched = ws.cycle_ids() if change.structural else \
         list(dict.fromkeys(e.key if e.kind == "cycle" else e.place[0] for e in change.edits
-                           if e.kind != "strategic"))
+                           if e.kind not in ("strategic", "reading")))
     cycles = [ws.read_cycle(c) for c in touched if c in ws.cycle_ids()]
     problems += cycle_problems(cycles, codes)
     for cycle in cycles:  # past this a store would refuse to read the cycle (integrity.py)
@@ -241,14 +280,14 @@ def _missing(edit: Edit) -> InvalidInput:
 def _strategic(ws: Workspace, edit: Edit) -> None:
     position = next((i for i, s in enumerate(ws.strategy) if s.code == edit.key), None)
     if edit.before is None and position is None:
-        _at_index(ws.strategy, edit.place[0], StrategicObjective.model_validate(edit.after))
+        _at_index(ws.strategy, edit.place[0], strategic_from(edit.after))
         return
     if position is None:
         raise _missing(edit)
     if edit.after is None:
         del ws.strategy[position]
     else:
-        ws.strategy[position] = StrategicObjective.model_validate(edit.after)
+        ws.strategy[position] = strategic_from(edit.after)
 
 
 def _cycle(ws: Workspace, edit: Edit) -> None:
@@ -312,8 +351,16 @@ def _checkin(ws: Workspace, edit: Edit) -> None:
         ws.retract_checkin(cycle_id, edit.key, CheckIn.model_validate(edit.before))
 
 
+def _reading(ws: Workspace, edit: Edit) -> None:
+    measure_id = edit.place[1]
+    if edit.after is not None:
+        ws.add_reading(measure_id, Reading.model_validate(edit.after))
+    else:
+        ws.retract_reading(measure_id, Reading.model_validate(edit.before))
+
+
 _HANDLERS = {"strategic": _strategic, "cycle": _cycle, "objective": _objective,
-             "key_result": _key_result, "checkin": _checkin}
+             "key_result": _key_result, "checkin": _checkin, "reading": _reading}
 
 
 def _find_kr(cycle: Cycle, ref: str) -> Optional[tuple[Objective, KeyResult]]:

@@ -47,6 +47,18 @@ PERSPECTIVE_NAMES: dict[str, str] = {
 }
 CONFIDENCES: tuple[str, ...] = ("on-track", "at-risk", "off-track", "blocked")
 
+
+
+def parse_confidence(text: str) -> str:
+    """A confidence as people type it: the key in any case, spaces for dashes, or 1-4."""
+    word = re.sub(r"[\s_]+", "-", text.strip().lower())
+    if word in {"1", "2", "3", "4"}:
+        return CONFIDENCES[int(word) - 1]
+    if word in CONFIDENCES:
+        return word
+    raise ValueError(f"{text!r} is not one of on-track, at-risk, off-track, blocked (or 1-4)")
+
+
 Perspective = Literal["financial", "customer", "internal_process", "learning_growth"]
 Confidence = Literal["on-track", "at-risk", "off-track", "blocked"]
 Kind = Literal["metric", "milestone"]
@@ -136,14 +148,57 @@ class _Model(BaseModel):
         return self.model_dump(mode="json")
 
 
+class _Recorded(_Model):
+    """What a check-in and a reading share: when, by whom, the value (and a note after)."""
+
+    at: Moment
+    author: Author
+    value: Number
+
+    null_is_default: ClassVar[frozenset[str]] = frozenset({"note"})
+
+    @field_serializer("at")
+    def _at(self, moment: dt.datetime) -> str:
+        return format_time(moment)
+
+
+class Reading(_Recorded):
+    """One reading of a measure (KPI): like a check-in, without a confidence."""
+
+    note: Note = ""
+
+
 class Measure(_Model):
     name: Name
     unit: ShortText = ""
     baseline: Optional[Number] = None
     target: Number
     actual: Optional[Number] = None
+    readings: list[Reading] = Field(default_factory=list)
 
-    null_is_default: ClassVar[frozenset[str]] = frozenset({"unit"})
+    null_is_default: ClassVar[frozenset[str]] = frozenset({"unit", "actual", "readings"})
+    # Kept by the store, which holds the readings apart: the number its readings are
+    # filed under (never given out twice), and the latest reading's time.
+    _id: Optional[int] = PrivateAttr(default=None)
+    _last_at: Optional[dt.datetime] = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _actual_from_readings(self) -> "Measure":
+        latest = latest_checkin(self.readings)
+        if latest is not None:
+            if "actual" not in self.model_fields_set:
+                self.actual = latest.value
+            self._last_at = latest.at
+        return self
+
+    @property
+    def last_reading_at(self) -> Optional[dt.datetime]:
+        return self._last_at
+
+    @property
+    def key(self) -> str:
+        """Its name as names are compared: trimmed, any case (§2)."""
+        return self.name.strip().casefold()
 
 
 class StrategicObjective(_Model):
@@ -163,21 +218,22 @@ class StrategicObjective(_Model):
         for index, code in enumerate(self.drives):
             if code == self.code:
                 raise _located(("drives", index), f"{code} cannot drive itself (self-link)")
+        seen: set[str] = set()
+        for index, measure in enumerate(self.measures):
+            if measure.key in seen:
+                raise _located(("measures", index, "name"),
+                               f"measure name {measure.name!r} is used twice in {self.code}")
+            seen.add(measure.key)
         return self
 
+    def measure(self, name: str) -> Optional[Measure]:
+        key = name.strip().casefold()
+        return next((m for m in self.measures if m.key == key), None)
 
-class CheckIn(_Model):
-    at: Moment
-    author: Author
-    value: Number
+
+class CheckIn(_Recorded):
     confidence: Confidence
     note: Note = ""
-
-    null_is_default: ClassVar[frozenset[str]] = frozenset({"note"})
-
-    @field_serializer("at")
-    def _at(self, moment: dt.datetime) -> str:
-        return format_time(moment)
 
 
 def latest_checkin(checkins: list[CheckIn]) -> Optional[CheckIn]:

@@ -20,9 +20,10 @@ from okrtui.domain.changes import (
     kr_doc,
     objective_doc,
     strategic_doc,
+    strategic_from,
 )
 from okrtui.domain.errors import InvalidInput, describe
-from okrtui.domain.models import Cycle, KeyResult, Objective, StrategicObjective
+from okrtui.domain.models import Cycle, KeyResult, Objective, StrategicObjective, latest_checkin
 from okrtui.domain.scoring import effective_alignment, kr_score, objective_score
 
 Doc = dict[str, Any]
@@ -80,8 +81,30 @@ def _open(cycle: Cycle) -> None:
 # -- strategic objectives ------------------------------------------------------------
 
 
+def _measures_filed(ws: Workspace, updated: StrategicObjective, old: Optional[StrategicObjective]) -> None:
+    """Give each measure of an edited strategic objective the id its readings are filed under.
+
+    A measure keeps the history of the old measure of its name; failing that, a renamed one
+    (on the same line, whose old name is gone) keeps the old line's. Any other is new. An
+    emptied actual of a measure with readings is the latest reading's (§7's default)."""
+    olds = list(old.measures) if old else []
+    names = {m.key for m in updated.measures}
+    for index, measure in enumerate(updated.measures):
+        match = next((m for m in olds if m.key == measure.key), None)
+        if match is None and index < len(olds) and olds[index].key not in names:
+            match = olds[index]
+        if match is None or match._id is None:
+            measure._id = ws.next_measure_id()
+            continue
+        measure._id, measure._last_at = match._id, match.last_reading_at
+        if measure.actual is None and match.last_reading_at is not None:
+            latest = latest_checkin(ws.readings(match._id))
+            measure.actual = latest.value if latest else None
+
+
 def new_strategic(ws: Workspace, doc: Doc) -> Command:
     objective = _valid(StrategicObjective, doc)
+    _measures_filed(ws, objective, None)
     if any(s.code == objective.code for s in ws.strategy):
         raise InvalidInput([f"code: {objective.code} is taken"])
     return Command(f"New strategic objective {objective.code}",
@@ -92,6 +115,7 @@ def edit_strategic(ws: Workspace, code: str, doc: Doc) -> Command:
     """Edit one; a new code is carried to every link and alignment that named the old one."""
     index, old = _strategic(ws, code)
     updated = _valid(StrategicObjective, doc)
+    _measures_filed(ws, updated, old)
     if updated.code == code:
         return Command(f"Edit {code}", (Edit("strategic", code, strategic_doc(old), strategic_doc(updated),
                                             (index,)),))
@@ -160,7 +184,10 @@ def set_links(ws: Workspace, code: str, drives: list[str]) -> Command:
     unknown = [d for d in drives if d not in known]
     if unknown:
         raise InvalidInput([f"drives: unknown code {unknown[0]}"])
-    updated = _valid(StrategicObjective, {**strategic_doc(old), "drives": drives})
+    try:
+        updated = strategic_from({**strategic_doc(old), "drives": drives})
+    except ValidationError as exc:
+        raise InvalidInput(describe(exc)) from None
     added = [d for d in drives if d not in old.drives]
     removed = [d for d in old.drives if d not in drives]
     parts = ([f"{code} now drives {', '.join(added)}"] if added else []) + \

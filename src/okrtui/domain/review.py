@@ -11,23 +11,23 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, Optional, Sequence, Union
 
-from okrtui.domain.models import CheckIn, Cycle, KeyResult, StrategicObjective, ref_number
-from okrtui.domain.scoring import EPS, CycleScores, _last_date, elapsed, kr_score, score_cycle
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, Measure, Reading, StrategicObjective, ref_number
+from okrtui.domain.scoring import EPS, CycleScores, _last_date, elapsed, kr_score, measure_attainment, score_cycle
 
 WIN = 0.7  # §3's green: a win crosses it
 
 
-class Reading(NamedTuple):
+class Point(NamedTuple):
     """What a score on a past date needs of a check-in: when, and the value."""
 
     at: dt.datetime
     value: float
 
 
-History = dict[str, Sequence[Union[CheckIn, Reading]]]
+History = dict[str, Sequence[Union[CheckIn, Point]]]
 
 
-def value_on(kr: KeyResult, checkins: Sequence[Union[CheckIn, Reading]], day: dt.date) -> float:
+def value_on(kr: KeyResult, checkins: Sequence[Union[CheckIn, Point]], day: dt.date) -> float:
     """A key result's value on `day`: its latest check-in dated on or before it (ties: the one
     added last); its start when every check-in is later; its current value when it has none."""
     if not checkins:
@@ -118,3 +118,23 @@ def due(cycle: Optional[Cycle], as_of: dt.date, days: int = 7, owner: Optional[s
                 found.append(Due(kr.ref, kr.title, objective.ref, owned, last, since))
     found.sort(key=lambda d: (-d.days_since, ref_number(d.ref)))
     return found
+
+
+def reading_on(readings: Sequence[Reading], day: dt.date) -> Optional[Reading]:
+    """A measure's latest reading dated on or before `day` (ties: the one added last)."""
+    found: Optional[Reading] = None
+    for reading in readings:
+        if reading.at.astimezone(dt.timezone.utc).date() <= day and (found is None or reading.at >= found.at):
+            found = reading
+    return found
+
+
+def attainment_on(measure: Measure, readings: Sequence[Reading], day: dt.date) -> Optional[float]:
+    """A measure's attainment on `day`: by its reading of that day or before; with no readings
+    at all, by its actual (a measure kept only by import has no history); None before its first."""
+    if not readings:
+        return measure_attainment(measure)
+    found = reading_on(readings, day)
+    if found is None:
+        return None
+    return measure_attainment(measure.model_copy(update={"actual": found.value}))

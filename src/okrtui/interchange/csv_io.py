@@ -160,7 +160,16 @@ def _column_name(header: Optional[list[str]], index: int) -> str:
     return header[index] if header and index < len(header) else str(index + 1)
 
 
-def _read(text: str, name: str) -> tuple[list[str], list[_Row], _Problems]:
+def _sheet_header(record: list[str]) -> Optional[str]:
+    if record in (OKR_HEADER, STRATEGY_HEADER):
+        return None
+    return (f"the header must be exactly {','.join(OKR_HEADER)} (OKR sheet) "
+            f"or {','.join(STRATEGY_HEADER)} (strategy sheet), not {_shown(','.join(record))}")
+
+
+def _read(text: str, name: str, header_problem=_sheet_header,
+          expected: str = "") -> tuple[list[str], list[_Row], _Problems]:
+    """The header and rows of a CSV text; `header_problem(record)` says what is wrong with a header."""
     problems = _Problems(name)
     lines = _split_lines(text)
     reader = csv.reader(iter(lines), strict=True)
@@ -182,11 +191,9 @@ def _read(text: str, name: str) -> tuple[list[str], list[_Row], _Problems]:
             continue
         if header is None:
             header = record
-            if record not in (OKR_HEADER, STRATEGY_HEADER):
-                problems.add(1, None, (
-                    f"the header must be exactly {','.join(OKR_HEADER)} (OKR sheet) "
-                    f"or {','.join(STRATEGY_HEADER)} (strategy sheet), not {_shown(','.join(record))}"
-                ))
+            wrong = header_problem(record)
+            if wrong:
+                problems.add(1, None, wrong)
                 break
             continue
         if not any(cell.strip() for cell in record):
@@ -203,8 +210,8 @@ def _read(text: str, name: str) -> tuple[list[str], list[_Row], _Problems]:
             continue
         rows.append(_Row(start, dict(zip(header, record))))
     if header is None and not problems.items:
-        problems.add(1, None, f"the file is empty; expected the header {','.join(OKR_HEADER)} "
-                              f"or {','.join(STRATEGY_HEADER)}")
+        problems.add(1, None, f"the file is empty; expected the header "
+                              f"{expected or (','.join(OKR_HEADER) + ' or ' + ','.join(STRATEGY_HEADER))}")
     return header or [], rows, problems
 
 

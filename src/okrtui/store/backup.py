@@ -1,19 +1,36 @@
-"""The store as one interchange document: for `export`, and for the backups kept beside it."""
+"""The store as one interchange document: for `export`, and for the backups kept beside it.
+
+Backups live in `<main file>.backups/`, each a whole interchange file that
+`okrtui import` restores:
+
+    2026-12-02.json                         the daily backup: the store as it was
+                                            before the first write of that UTC day
+    2026-12-02T101500Z-001-import.json      taken before an import (or a format
+                                            migration), named by the second and a number
+
+The newest BACKUPS_KEPT of each kind stay. A backup is only ever added (a hard
+link of a finished temporary file), never written over: two writers that take
+one at once both keep theirs, or the second finds the first's.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
+from typing import Optional
 
 from okrtui.domain.models import Scorecard
 from okrtui.store import files
 
-BACKUPS_KEPT = 3
+BACKUPS_KEPT = 7
+DAILY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+TAKEN_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{6}Z-\d{3}(-[A-Za-z0-9.-]+)?\.json")
 
 
 def export_scorecard(snapshot) -> Scorecard:
-    """The whole store, history included, as one interchange document."""
+    """The whole store, history and readings included, as one interchange document."""
     cycles = []
     for header in snapshot.cycle_headers():
         cycle = snapshot.cycle(header.id).model_copy(deep=True)
@@ -22,32 +39,87 @@ def export_scorecard(snapshot) -> Scorecard:
             for kr in objective.key_results:
                 kr.checkins = history.get(kr.ref, [])
         cycles.append(cycle)
-    return Scorecard(organization=snapshot.organization, strategy=snapshot.strategy, cycles=cycles)
+    readings = snapshot.readings()
+    strategy = []
+    for objective in snapshot.strategy:
+        if objective.measures:
+            objective = objective.model_copy(deep=True)
+            for measure in objective.measures:
+                measure.readings = readings.get(measure._id, [])
+        strategy.append(objective)
+    return Scorecard(organization=snapshot.organization, strategy=strategy, cycles=cycles)
+
+
+def backup_dir(target: Path) -> Path:
+    return target.with_name(target.name + ".backups")
 
 
 def backups(target: Path) -> list[Path]:
-    """The backups beside a store's main file, oldest first."""
-    return sorted(target.parent.glob(target.name + ".backup-*.json"))
+    """Every backup of a store, oldest first (a day's daily backup before that day's others);
+    first those that okrtui before format 4 kept beside the main file."""
+    beside = sorted(target.parent.glob(target.name + ".backup-*.json"))
+    try:
+        names = os.listdir(backup_dir(target))
+    except OSError:
+        names = []
+    return beside + [backup_dir(target) / n for n in sorted(n for n in names
+                                                           if DAILY_RE.fullmatch(n) or TAKEN_RE.fullmatch(n))]
+
+
+def _place(store, snapshot, path: Path) -> None:
+    """Write the snapshot's export at `path` (FileExistsError when one is there), the
+    backups directory made like the store's parts directory."""
+    like = os.stat(store.target)
+    directory = path.parent
+    try:
+        directory.mkdir()
+        files.match_dir_mode(directory, like)
+    except FileExistsError:
+        pass
+    files.place_new(path, export_scorecard(snapshot).to_json().encode("utf-8"), like)
+
+
+def _prune(target: Path, kind: re.Pattern[str]) -> None:
+    for old in [p for p in backups(target) if kind.fullmatch(p.name) and p.parent != target.parent][:-BACKUPS_KEPT]:
+        try:
+            old.unlink(missing_ok=True)
+        except OSError:
+            pass  # kept a little longer; the next backup tries again
 
 
 def keep_backup(store, snapshot, now: dt.datetime, reason: str = "") -> Path:
-    """Before a bulk change, the store as it was, as an interchange file beside it.
-
-    Restorable with `okrtui import`; only the newest few are kept; a backup never
-    replaces another (a second one in the same second gets the next number).
-    """
-    target = store.target
-    data = export_scorecard(snapshot).to_json().encode("utf-8")
-    like = os.stat(target)
-    for number in range(1, 1000):
-        # Named so that the names sort by age: time, then a number within the same second.
-        path = target.with_name(f"{target.name}.backup-{now:%Y%m%dT%H%M%S}Z-{number:03d}"
-                                + (f"-{reason}" if reason else "") + ".json")
+    """Before a bulk change, the store as it was: a second one in the same second gets the next number."""
+    second = f"{now.astimezone(dt.timezone.utc):%Y-%m-%dT%H%M%S}Z-"
+    # After the highest number of that second, never a lower one set free by pruning: the
+    # names must sort by age, or the newest would be pruned first.
+    taken = [int(re.match(r"\d+", p.name[len(second):]).group()) for p in backups(store.target)
+             if p.name.startswith(second)]
+    for number in range(max(taken, default=0) + 1, 1000):
+        path = backup_dir(store.target) / (f"{second}{number:03d}" + (f"-{reason}" if reason else "") + ".json")
         try:
-            files.place_new(path, data, like)
+            _place(store, snapshot, path)
             break
         except FileExistsError:
             continue
-    for old in backups(target)[:-BACKUPS_KEPT]:
-        old.unlink(missing_ok=True)
+    _prune(store.target, TAKEN_RE)
+    return path
+
+
+def daily_path(target: Path, now: dt.datetime) -> Path:
+    return backup_dir(target) / f"{now.astimezone(dt.timezone.utc):%Y-%m-%d}.json"
+
+
+def keep_daily(store, snapshot, now: dt.datetime) -> Optional[Path]:
+    """The day's backup, when this write is the first of its UTC day: the path written, or
+    None when the day has one already (another writer's counts) or there is nothing to keep."""
+    if not (snapshot.strategy or snapshot.entries):
+        return None
+    path = daily_path(store.target, now)
+    if path.exists():
+        return None
+    try:
+        _place(store, snapshot, path)
+    except FileExistsError:
+        return None
+    _prune(store.target, DAILY_RE)
     return path

@@ -14,11 +14,26 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
+from okrtui.domain.changes import strategic_doc
 from okrtui.domain.errors import InvalidInput
-from okrtui.domain.models import CheckIn, Cycle, KeyResult, ref_number
+from okrtui.domain.models import CheckIn, Cycle, KeyResult, Reading, ref_number
 from okrtui.domain.text import MAX_REF
 from okrtui.store import files
-from okrtui.store.layout import JOURNAL_KEPT, JOURNAL_SUBJECTS, MAX_RETIRED, CycleEntry, JournalEntry, kr_part_doc, line_crc, log_line, runs, table
+from okrtui.store.layout import (
+    JOURNAL_KEPT,
+    JOURNAL_SUBJECTS,
+    MAX_RETIRED,
+    READINGS_LOG,
+    CycleEntry,
+    JournalEntry,
+    kr_part_doc,
+    line_crc,
+    log_line,
+    reading_crc,
+    reading_line,
+    runs,
+    table,
+)
 from okrtui.store.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -44,6 +59,8 @@ class Transaction:
         self._dirty: set[str] = set()
         self._checkins: dict[str, list[tuple[str, CheckIn]]] = defaultdict(list)
         self._histories: dict[str, dict[str, list[CheckIn]]] = {}
+        self._readings: list[tuple[int, Reading]] = []
+        self._committed_readings: Optional[dict[int, list[Reading]]] = None
 
     def cycle(self, cycle_id: str, *, edit: bool = True) -> Cycle:
         if cycle_id not in self._loaded:
@@ -99,6 +116,23 @@ class Transaction:
 
     def read_cycle(self, cycle_id: str) -> Cycle:
         return self.cycle(cycle_id, edit=False)
+
+    def add_reading(self, measure_id: int, reading: Reading) -> None:
+        self._readings.append((measure_id, reading))
+
+    def retract_reading(self, measure_id: int, reading: Reading) -> None:
+        self.meta.retracted_readings = [*self.meta.retracted_readings, (measure_id, reading_crc(measure_id, reading))]
+
+    def readings(self, measure_id: int) -> list[Reading]:
+        """A measure's committed readings (the log read once per transaction)."""
+        if self._committed_readings is None:
+            self._committed_readings = self.base.readings()
+        return self._committed_readings.get(measure_id, [])
+
+    def next_measure_id(self) -> int:
+        number = self.meta.next_measure
+        self.meta.next_measure += 1
+        return number
 
     def locate(self, ref: str) -> Optional[str]:
         entry = self.base.find(ref)
@@ -178,7 +212,7 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
     except FileExistsError:
         pass
     if created_parts and like is not None:
-        _match_dir_mode(parts, like)
+        files.match_dir_mode(parts, like)
     files.clean_temp_files(store.target)
     # Leftovers of a writer that crashed before its commit would collide with our names.
     _remove_orphans(store.parts_dir, tx.base.entries)
@@ -208,12 +242,21 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
             files.write_new(parts / entry.file, data, like)  # removes its own file on failure
             written.append(parts / entry.file)
             entry.part_crc = files.checksum(data)
+        for objective in tx.strategy:
+            for measure in objective.measures:
+                if measure._id is None:  # a builder that forgot: the store still files it apart
+                    measure._id = tx.next_measure_id()
+        if tx._readings:
+            lines = b"".join(reading_line(number, reading) for number, reading in tx._readings)
+            _append_log(parts / READINGS_LOG, tx.meta.readings_len, lines, like, appended)
+            tx.meta.readings_crc = files.checksum(lines, tx.meta.readings_crc or 0)
+            tx.meta.readings_len += len(lines)
         files.fsync_dir(parts)
         tx.meta.generation = generation
         tx.meta.organization = tx.organization
         main = {
             "meta": table([tx.meta.model_dump(mode="json")]),
-            "strategy": table([s.to_doc() for s in tx.strategy]),
+            "strategy": table([strategic_doc(s) for s in tx.strategy]),
             "cycles": table([e.model_dump(mode="json") for e in tx.entries]),
         }
         temp = files.new_version(store.target, files.dumps(main), like)
@@ -280,17 +323,6 @@ def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
                 os.truncate(path, length)
         except OSError:
             pass
-
-
-def _match_dir_mode(directory: Path, like: os.stat_result) -> None:
-    # A parts directory made for a group-writable store is group-writable too.
-    mode = like.st_mode & 0o777
-    mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
-    try:
-        os.chmod(directory, mode)
-        os.chown(directory, -1, like.st_gid)
-    except OSError:
-        pass
 
 
 def _cycle_docs(cycle: Cycle) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 
+from okrtui.domain.text import counted
 from okrtui.store import guard
 from okrtui.store.backup import backups
 from okrtui.store.files import TEMP_SUFFIX, is_temp_of
@@ -23,7 +24,15 @@ def _survey(store: Store, snapshot) -> tuple[list[str], list[str]]:
         f"organization: {snapshot.organization or '(none)'}",
         f"strategic objectives: {len(snapshot.strategy)}",
     ]
-    problems = guard.file_problems(store.parts_dir, snapshot.entries)
+    problems = guard.file_problems(store.parts_dir, snapshot.entries, snapshot.meta)
+    measures = sum(len(s.measures) for s in snapshot.strategy)
+    try:
+        readings = sum(len(r) for r in snapshot.readings().values())
+        lines.append(f"measures: {measures}, with {counted(readings, 'reading')}")
+    except StoreError as exc:
+        if str(exc).split(": ", 1)[0] not in {problem.split(": ", 1)[0] for problem in problems}:
+            problems.append(str(exc))
+        lines.append(f"measures: {measures}, readings cannot be read (see below)")
     for entry in snapshot.entries:
         try:
             cycle = snapshot.cycle(entry.id)

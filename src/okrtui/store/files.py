@@ -192,3 +192,14 @@ def clean_temp_files(path: Path) -> None:
 
 def dumps(data: object) -> bytes:
     return orjson.dumps(data)
+
+
+def match_dir_mode(directory: Path, like: os.stat_result) -> None:
+    """A directory the store makes (parts, backups) for a group-writable store is group-writable too."""
+    mode = like.st_mode & 0o777
+    mode |= (mode & 0o444) >> 2  # x wherever r, so the directory can be entered
+    try:
+        os.chmod(directory, mode)
+        os.chown(directory, -1, like.st_gid)
+    except OSError:
+        pass

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from okrtui.store import files
-from okrtui.store.layout import CycleEntry
+from okrtui.store.layout import READINGS_LOG, CycleEntry, Meta
 
 
 def _kind(mode: int) -> str:
@@ -64,6 +64,18 @@ def layout_problems(target: Path, parts_dir: Path, lock_path: Path) -> list[str]
             problem = _not_own(target.parent / name, "a regular file", "a backup of the store")
             if problem:
                 problems.append(problem)
+    backup_dir = target.with_name(target.name + ".backups")
+    problem = _not_own(backup_dir, "a directory", "the store's backups directory")
+    if problem:
+        return problems + [problem]
+    try:
+        names = os.listdir(backup_dir)
+    except OSError:
+        names = []
+    for name in sorted(names):
+        problem = _not_own(backup_dir / name, "a regular file", "a backup of the store")
+        if problem:
+            problems.append(problem)
     return problems
 
 
@@ -84,28 +96,31 @@ def _crc(path: Path, length: Optional[int]) -> tuple[int, int]:
         os.close(fd)
 
 
-def file_problems(parts_dir: Path, entries: Iterable[CycleEntry]) -> list[str]:
+def file_problems(parts_dir: Path, entries: Iterable[CycleEntry], meta: Optional[Meta] = None) -> list[str]:
     """Each part and log the main file names that is missing, not a plain file, cut or changed."""
-    problems = []
+    checks = []
     for entry in entries:
-        checks = []
+        whose = f"cycle {entry.id}"
         if entry.file:
-            checks.append((parts_dir / entry.file, None, entry.part_crc, "part"))
+            checks.append((parts_dir / entry.file, None, entry.part_crc, "objectives and key results", whose))
         if entry.log_len:
-            checks.append((parts_dir / entry.log_name, entry.log_len, entry.log_crc, "log"))
-        for path, length, recorded, what in checks:
-            try:
-                size, crc = _crc(path, length)
-            except FileNotFoundError:
-                problems.append(f"{path}: missing, though the main file names it (cycle {entry.id})")
-                continue
-            except OSError as exc:
-                problems.append(f"{path}: {exc.strerror}" if exc.errno == 21 else files.os_problem(exc, "cannot be read"))
-                continue
-            if length is not None and size < length:
-                problems.append(f"{path}: shorter than recorded; the history of cycle {entry.id} was cut")
-            elif recorded is not None and crc != recorded:
-                changed = "committed history" if what == "log" else "objectives and key results"
-                problems.append(f"{path}: the {changed} of cycle {entry.id} changed after they were written "
-                                "(checksum mismatch)")
+            checks.append((parts_dir / entry.log_name, entry.log_len, entry.log_crc, "committed history", whose))
+    if meta is not None and meta.readings_len:
+        checks.append((parts_dir / READINGS_LOG, meta.readings_len, meta.readings_crc, "committed readings",
+                       "the measures"))
+    problems = []
+    for path, length, recorded, what, whose in checks:
+        try:
+            size, crc = _crc(path, length)
+        except FileNotFoundError:
+            problems.append(f"{path}: missing, though the main file names it ({whose})")
+            continue
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror}" if exc.errno == 21 else files.os_problem(exc, "cannot be read"))
+            continue
+        if length is not None and size < length:
+            problems.append(f"{path}: shorter than recorded; the {what.split()[-1]} of {whose} was cut")
+        elif recorded is not None and crc != recorded:
+            problems.append(f"{path}: the {what} of {whose} changed after they were written "
+                            "(checksum mismatch)")
     return problems

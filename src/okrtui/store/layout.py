@@ -11,14 +11,22 @@ The store is a directory of TinyDB-format JSON files behind one main file:
     okrtui.json.d/c7.log cycle 7's check-ins, one JSON line each, append
                          only; only the first `log_len` bytes (recorded in
                          the main file) are committed
+    okrtui.json.d/readings.log
+                         every measure's readings, one JSON line each
+                         (`[measure id, reading]`), append only; committed
+                         up to `readings_len` (in the main file)
     okrtui.json.lock     the inter-process write lock
+    okrtui.json.backups/ the daily backups (interchange JSON), and those taken
+                         before an import or a migration
 
 The main file's row of each cycle records the CRC-32 of its part and of its
 log's committed bytes; a writer checks them all before it writes anything.
 
 A check-in rewrites its cycle's part file and the main file and appends one
 line to the log, so its cost follows the size of one cycle, never the
-history. The main file is replaced last: that rename is the commit.
+history. A reading appends a line to the readings log and rewrites the main
+file (which keeps each measure's actual and latest time), never a cycle. The
+main file is replaced last: that rename is the commit.
 """
 
 from __future__ import annotations
@@ -45,13 +53,15 @@ from pydantic import (
 from okrtui.domain.errors import describe
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE
 from okrtui.domain.text import MAX_REF
-from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, StrategicObjective, Title
+from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, Reading, StrategicObjective, Title, parse_time
 from okrtui.domain.text import Author
 
 STORE_FORMAT = "okrtui-store"
 # 2: each cycle row carries the checksums of its part and of its log's committed bytes.
 # 3: retracted check-ins per cycle; retired refs and a journal of changes in the meta row.
-STORE_VERSION = 3
+# 4: measure readings in their own log; each measure carries an id and its latest reading time.
+STORE_VERSION = 4
+READINGS_LOG = "readings.log"
 
 
 def checked_runs(value: list[list[int]], most: int, too_many: str) -> list[list[int]]:
@@ -164,6 +174,12 @@ class Meta(BaseModel):
     retired_objectives: list[list[int]] = Field(default_factory=list)
     retired_key_results: list[list[int]] = Field(default_factory=list)
     journal: list[JournalEntry] = Field(default_factory=list, max_length=JOURNAL_KEPT)
+    # The readings log: its committed length and CRC-32, the readings undo took back
+    # ([measure id, CRC-32 of the line]), and the next measure id to give out.
+    next_measure: StrictInt = 1
+    readings_len: StrictInt = 0
+    readings_crc: Optional[StrictInt] = None
+    retracted_readings: list[tuple[StrictInt, StrictInt]] = Field(default_factory=list)
 
     @field_validator("retired_objectives", "retired_key_results")
     @classmethod
@@ -188,6 +204,7 @@ def table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 _STRATEGY = TypeAdapter(list[StrategicObjective])
+_READINGS = TypeAdapter(list[tuple[StrictInt, Reading]])
 _ENTRIES = TypeAdapter(list[CycleEntry])
 # A log line is `[key result ref, check-in]`: validated in one pass straight into CheckIns.
 _LOG = TypeAdapter(list[tuple[KeyResultRef, CheckIn]])
@@ -202,8 +219,44 @@ def validated(adapter: TypeAdapter, data: Any, where: str):
         raise ValueError("; ".join(problems[:3]) + more) from None
 
 
-def parse_strategy(docs: list[Any]) -> list[StrategicObjective]:
-    return validated(_STRATEGY, docs, "strategy")
+def parse_strategy(docs: list[Any], next_measure: int) -> list[StrategicObjective]:
+    """The strategy as the main file keeps it: measures with their ids and latest times
+    (absent before format 4), and no readings (those are in the readings log)."""
+    kept: list[tuple[Any, Any, str]] = []
+    plain = []
+    for s, doc in enumerate(docs):
+        if isinstance(doc, dict) and isinstance(doc.get("measures"), list):
+            measures = []
+            for m, measure in enumerate(doc["measures"]):
+                if isinstance(measure, dict):
+                    kept.append((measure.get("id"), measure.get("last_at"), f"strategy[{s}].measures[{m}]"))
+                    if "readings" in measure:
+                        raise ValueError(f"readings: held in the readings log, not at strategy[{s}].measures[{m}]")
+                    measure = {k: v for k, v in measure.items() if k not in ("id", "last_at")}
+                measures.append(measure)
+            doc = {**doc, "measures": measures}
+        plain.append(doc)
+    strategy = validated(_STRATEGY, plain, "strategy")
+    ids: set[int] = set()
+    for measure, (number, last, where) in zip((m for s in strategy for m in s.measures), kept):
+        if number is not None:
+            if type(number) is not int or not 1 <= number < next_measure or number in ids:
+                raise ValueError(f"id: {number!r} is not a measure id of this store at {where}")
+            ids.add(number)
+        try:
+            measure._id, measure._last_at = number, parse_time(last) if last else None
+        except ValueError as exc:
+            raise ValueError(f"last_at: {exc} at {where}") from None
+    return strategy
+
+
+def reading_line(measure_id: int, reading: Reading) -> bytes:
+    return orjson.dumps([measure_id, reading.to_doc()]) + b"\n"
+
+
+def parse_readings(data: bytes) -> list[tuple[int, Reading]]:
+    """Every line of the readings log (validated like a check-in log)."""
+    return _parse_lines(_READINGS, data)
 
 
 def parse_entries(docs: list[Any]) -> list[CycleEntry]:
@@ -219,23 +272,31 @@ def line_crc(ref: str, checkin: CheckIn) -> int:
     return zlib.crc32(log_line(ref, checkin))
 
 
-def without_retracted(history: dict[str, list[CheckIn]], retracted: list[tuple[str, int]]) -> None:
-    """Take back each retracted check-in (the newest with that line), in place."""
+def reading_crc(measure_id: int, reading: Reading) -> int:
+    return zlib.crc32(reading_line(measure_id, reading))
+
+
+def without_retracted(history: dict, retracted: list[tuple[Any, int]], crc_of=line_crc) -> None:
+    """Take back each retracted check-in or reading (the newest with that line), in place."""
     for ref, crc in retracted:
         checkins = history.get(ref)
         if not checkins:
             continue
         for index in range(len(checkins) - 1, -1, -1):
-            if line_crc(ref, checkins[index]) == crc:
+            if crc_of(ref, checkins[index]) == crc:
                 history[ref] = checkins[:index] + checkins[index + 1:]
                 break
 
 
 def parse_log(data: bytes) -> list[tuple[str, CheckIn]]:
     """Every line of a cycle's check-in log; a bad one is named by its line number."""
+    return _parse_lines(_LOG, data)
+
+
+def _parse_lines(adapter: TypeAdapter, data: bytes) -> list:
     lines = data.splitlines()
     try:
-        return _LOG.validate_json(b"[" + b",".join(lines) + b"]")
+        return adapter.validate_json(b"[" + b",".join(lines) + b"]")
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] != "json_invalid" and first["loc"] and isinstance(first["loc"][0], int):

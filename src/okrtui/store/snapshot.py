@@ -142,6 +142,18 @@ class Snapshot:
         entry = self.entry(cycle_id)
         return self.store._read_values(entry) if entry else {}
 
+    def readings(self) -> dict[int, list]:
+        """Every measure's readings by measure id, in the order they were added."""
+        return self.store._read_readings(self.meta, self.strategy)
+
+    def measure_readings(self, code: str) -> dict[str, list]:
+        """The readings of one strategic objective's measures, by measure name."""
+        found = next((s for s in self.strategy if s.code == code), None)
+        if found is None or not found.measures:
+            return {}
+        readings = self.readings()
+        return {m.name: readings.get(m._id, []) for m in found.measures}
+
     def history_is_read(self, cycle_id: str) -> bool:
         entry = self.entry(cycle_id)
         return entry is None or self.store.history_is_read(entry)

@@ -20,20 +20,24 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from okrtui.domain.changes import set_current
-from okrtui.domain.review import Reading
+from okrtui.domain.review import Point
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
-from okrtui.domain.models import CheckIn, Cycle, StrategicObjective, parse_time, ref_number
+from okrtui.domain.models import CheckIn, Cycle, Reading, StrategicObjective, parse_time, ref_number
 from okrtui.store import files, guard
+from okrtui.store.backup import backup_dir
 from okrtui.store.commit import Transaction, all_krs, commit
 from okrtui.store.layout import (
+    READINGS_LOG,
     STORE_FORMAT,
     STORE_VERSION,
     CycleEntry,
     Meta,
     parse_entries,
     parse_log,
+    parse_readings,
     parse_strategy,
+    reading_crc,
     runs,
     without_retracted,
 )
@@ -47,6 +51,11 @@ R = TypeVar("R")
 
 
 
+def now() -> dt.datetime:
+    """The clock that names the daily backups (tests move it to a new day)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 class Store:
     """One okrtui store, named by the path of its main file."""
 
@@ -56,6 +65,8 @@ class Store:
         self._backups: dict[tuple[Any, str], Path] = {}  # the backups of the write under way
         # slot -> (log bytes read, their CRC-32, check-ins by key result)
         self._history_cache: dict[int, tuple[int, int, dict[str, list[CheckIn]]]] = {}
+        # The readings log, likewise: (bytes read, their CRC-32, readings by measure id)
+        self._readings_cache: tuple[int, int, dict[int, list[Reading]]] = (0, 0, {})
 
     # Where things live: beside the symlink's target, so the link stays a link.
     @property
@@ -77,7 +88,7 @@ class Store:
         """Whether `path` is (or would be) one of this store's own files."""
         real = Path(os.path.realpath(path))
         target = self.target
-        return (real == target or real.parent == self.parts_dir or real == self.parts_dir
+        return (real == target or real.parent in (self.parts_dir, backup_dir(target)) or real == self.parts_dir
                 or (real.parent == target.parent and real.name.startswith(target.name + ".")))
 
     @property
@@ -125,10 +136,18 @@ class Store:
                 f"this version reads up to {STORE_VERSION}). Upgrade okrtui."
             )
         try:
-            strategy = parse_strategy(tables.get("strategy", []))
+            strategy = parse_strategy(tables.get("strategy", []), meta.next_measure)
             entries = parse_entries(tables.get("cycles", []))
         except ValueError as exc:
             raise StoreError(f"{path}: invalid store: {exc}") from None
+        if meta.version < 4:
+            # Before format 4 measures had no ids: numbered in store order, the same for every
+            # reader, and written so by the first write (the migration).
+            meta = meta.model_copy(update={"next_measure": 1})
+            for objective in strategy:
+                for measure in objective.measures:
+                    measure._id = meta.next_measure
+                    meta.next_measure += 1
         problems = strategy_problems(strategy)
         slots = [e.slot for e in entries]
         if len(set(slots)) != len(slots):
@@ -174,37 +193,45 @@ class Store:
         new tail is read next time: a long-running app pays for a cycle's history once.
         The lists handed out are copies; callers may not change the cache through them.
         """
-        path = self.parts_dir / entry.log_name
-        seen_len, seen_crc, seen = self._history_cache.get(entry.slot, (0, 0, {}))
-        older = seen_len > entry.log_len
+        seen = self._history_cache.get(entry.slot, (0, 0, {}))
+        older = seen[0] > entry.log_len
         if older:
-            seen_len, seen_crc, seen = 0, 0, {}  # a snapshot older than the cache: read it whole, keep the cache
-        if entry.log_len == seen_len:
-            return _visible(entry, seen)
-        try:
-            data = files.read_own(path, entry.log_len, seen_len)
-        except FileNotFoundError:
-            raise StoreError(f"{path}: missing (the store's history of cycle {entry.id})") from None
-        except OSError as exc:
-            raise StoreError(files.os_problem(exc, "cannot be read")) from None
-        if len(data) < entry.log_len - seen_len:
-            raise StoreError(f"{path}: shorter than recorded; history of cycle {entry.id} was cut")
-        crc = files.checksum(data, seen_crc)
-        if entry.log_crc is not None and crc != entry.log_crc:
-            raise StoreError(f"{path}: the committed history of cycle {entry.id} changed after it was "
-                             "written (checksum mismatch); the store is damaged (see `okrtui doctor`)")
-        try:
-            records = parse_log(data)
-        except ValueError as exc:
-            raise StoreError(f"{path}: invalid store: {exc}") from None
-        grown = dict(seen)
-        for ref, checkin in records:
-            grown[ref] = grown[ref] + [checkin] if ref in grown else [checkin]
+            seen = (0, 0, {})  # a snapshot older than the cache: read it whole, keep the cache
+        if entry.log_len == seen[0]:
+            return _visible(entry, seen[2])
+        crc, grown = self._grown(self.parts_dir / entry.log_name, entry.log_len, entry.log_crc, seen, parse_log,
+                                 f"history of cycle {entry.id}")
         if not older:
             self._history_cache[entry.slot] = (entry.log_len, crc, grown)
         return _visible(entry, grown)
 
-    def _read_values(self, entry: CycleEntry) -> dict[str, list[Reading]]:
+    def _grown(self, path: Path, length: int, recorded: Optional[int], seen: tuple[int, int, dict],
+               parse, what: str) -> tuple[int, dict]:
+        """An append-only log read up to its committed `length`, past the `seen` (bytes, CRC-32,
+        entries by key) read before: the CRC-32 of all of it, and the entries grown by the tail."""
+        seen_len, seen_crc, known = seen
+        try:
+            data = files.read_own(path, length, seen_len)
+        except FileNotFoundError:
+            raise StoreError(f"{path}: missing (the store's {what})") from None
+        except OSError as exc:
+            raise StoreError(files.os_problem(exc, "cannot be read")) from None
+        if len(data) < length - seen_len:
+            raise StoreError(f"{path}: shorter than recorded; {what} was cut")
+        crc = files.checksum(data, seen_crc)
+        if recorded is not None and crc != recorded:
+            raise StoreError(f"{path}: the committed {what} changed after it was "
+                             "written (checksum mismatch); the store is damaged (see `okrtui doctor`)")
+        try:
+            records = parse(data)
+        except ValueError as exc:
+            raise StoreError(f"{path}: invalid store: {exc}") from None
+        grown = dict(known)
+        for key, item in records:
+            grown[key] = grown[key] + [item] if key in grown else [item]
+        return crc, grown
+
+    def _read_values(self, entry: CycleEntry) -> dict[str, list[Point]]:
         """A cycle's check-ins as (time, value) only, for scores on a past date (§12).
 
         The committed bytes are checked against the checksum the main file records, and a
@@ -215,7 +242,7 @@ class Store:
         if entry.log_len == 0:
             return {}
         if entry.log_crc is None or self._history_cache.get(entry.slot, (0,))[0] == entry.log_len:
-            return {ref: [Reading(c.at, c.value) for c in rows] for ref, rows in self._read_history(entry).items()}
+            return {ref: [Point(c.at, c.value) for c in rows] for ref, rows in self._read_history(entry).items()}
         path = self.parts_dir / entry.log_name
         try:
             data = files.read_own(path, entry.log_len)
@@ -232,14 +259,14 @@ class Store:
             taken[(ref, crc)] = taken.get((ref, crc), 0) + 1
         try:
             records = orjson.loads(b"[" + b",".join(line.rstrip(b"\n") for line in lines) + b"]")
-            found: dict[str, list[Reading]] = {}
-            kept: list[tuple[str, bytes, Reading]] = []
+            found: dict[str, list[Point]] = {}
+            kept: list[tuple[str, bytes, Point]] = []
             for line, (ref, doc) in zip(lines, records):
                 value = doc["value"]
                 if type(value) not in (int, float) or value != value or abs(value) > 1e15:
                     raise ValueError(f"{value!r} is not a number")
                 # The writer stored every time in UTC (format_time): the C parser reads it as is.
-                kept.append((ref, line, Reading(dt.datetime.fromisoformat(doc["at"]), value)))
+                kept.append((ref, line, Point(dt.datetime.fromisoformat(doc["at"]), value)))
         except (ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
             raise StoreError(f"{path}: invalid store: {exc}") from None
         # Retractions take back the newest line of theirs (as without_retracted does).
@@ -259,6 +286,26 @@ class Store:
                 found.setdefault(ref, []).append(reading)
         return found
 
+    def _read_readings(self, meta: Meta, strategy: list[StrategicObjective]) -> dict[int, list[Reading]]:
+        """Every measure's readings by measure id, as of `meta.readings_len`: of the measures
+        the strategy holds now, less what undo took back. Read once, then only the new tail."""
+        seen = self._readings_cache
+        older = seen[0] > meta.readings_len
+        if older:
+            seen = (0, 0, {})
+        if meta.readings_len != seen[0]:
+            crc, grown = self._grown(self.parts_dir / READINGS_LOG, meta.readings_len, meta.readings_crc, seen,
+                                     parse_readings, "readings log")
+            if not older:
+                self._readings_cache = (meta.readings_len, crc, grown)
+            seen = (meta.readings_len, crc, grown)
+        seen = seen[2]
+        held = {m._id for s in strategy for m in s.measures}
+        shown = {number: list(readings) for number, readings in seen.items() if number in held}
+        if meta.retracted_readings:
+            without_retracted(shown, meta.retracted_readings, reading_crc)
+        return shown
+
     def history_is_read(self, entry: CycleEntry) -> bool:
         """Whether the cycle's history is (nearly all) read already, so reading it is cheap."""
         seen_len = self._history_cache.get(entry.slot, (0, 0, {}))[0]
@@ -271,7 +318,7 @@ class Store:
 
     def damage(self, snapshot: Snapshot) -> list[str]:
         """Everything that makes writers refuse this store (doctor reads deeper still)."""
-        return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries)
+        return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries, snapshot.meta)
 
     def damage_seen(self, snapshot: Snapshot) -> list[str]:
         """`damage` for a reader inside `load`: a part superseded by a commit since the
@@ -298,11 +345,19 @@ class Store:
     def _write(self, change: Callable[[Transaction], R]) -> R:
         self._refuse_unless_writable()
         self._backups = {}
+        daily = None
         try:
+            daily = self._back_up_daily()
             tx, result = self._attempts(change)
         except BaseException:
             for path in self._backups.values():  # a write that did not happen needs no backup
                 path.unlink(missing_ok=True)
+            if daily is not None and self._unchanged_since(daily[1]):
+                daily[0].unlink(missing_ok=True)  # (unless another writer's write of the day relies on it)
+            try:
+                backup_dir(self.target).rmdir()  # made for this write's backups: gone with them
+            except OSError:
+                pass  # holds other backups, or was never made
             raise
         finally:
             backups, self._backups = self._backups, {}
@@ -310,6 +365,31 @@ class Store:
             if identity != tx.base.identity:  # of a state this write did not commit on
                 path.unlink(missing_ok=True)
         return result
+
+    def _back_up_daily(self) -> Optional[tuple[Path, Any]]:
+        """Before the first write of a UTC day, the store as it is (§8), taken without the lock:
+        a write that lands meanwhile is another writer's, who found this day's backup or made it.
+        Returns the backup made and the identity of the state it holds."""
+        from okrtui.store.backup import daily_path, keep_daily
+
+        moment = now()
+        if not self.target.exists() or daily_path(self.target, moment).exists():
+            return None  # the common case: one stat, no reading
+
+        def keep(snapshot: Snapshot):
+            path = keep_daily(self, snapshot, moment)
+            return (path, snapshot.identity) if path else None
+
+        try:
+            return self.load(keep)
+        except StoreError:
+            return None  # a damaged store: the write itself refuses it, naming the damage
+
+    def _unchanged_since(self, identity: Any) -> bool:
+        try:
+            return self.snapshot().identity == identity
+        except (StoreError, PartMissing):
+            return False
 
     def _back_up(self, snapshot: Snapshot, now: dt.datetime, reason: str) -> Path:
         from okrtui.store.backup import keep_backup
@@ -456,7 +536,7 @@ class Store:
     def _migrate(self, tx: Transaction) -> None:
         """Format 1 to 2: read every cycle and its history the thorough way (the backup did),
         then record the checksums of the files so read (format 1 had none). Format 2 to 3
-        only adds fields that start empty."""
+        only adds fields that start empty, and 3 to 4 writes the measure ids given on reading."""
         if tx.base.meta.version < 2:
             try:
                 for held in tx.base.entries:

@@ -407,6 +407,7 @@ class _Strategic:
     objective: Optional[StrategicObjective]
     perspective: str
     measures: list[Measure] = field(default_factory=list)
+    measure_lines: list[int] = field(default_factory=list)
 
 
 def _strategy_rows(rows: list[_Row], problems: _Problems, known_codes: set[str]) -> Scorecard:
@@ -455,7 +456,13 @@ def _strategy_rows(rows: list[_Row], problems: _Problems, known_codes: set[str])
                 measure[column] = value
         validated = _validate(Measure, measure, row, _MEASURE_COLUMNS, problems, bad, "measure")
         if validated is not None:
+            first = next((line for line, m in zip(entry.measure_lines, entry.measures) if m.key == validated.key), None)
+            if first is not None:
+                problems.add(row.line, "measure", f"measure name {validated.name!r} is used twice in {code} "
+                                                  f"(first on line {first}); names are compared in any case")
+                continue
             entry.measures.append(validated)
+            entry.measure_lines.append(row.line)
 
     for entry in found.values():
         if entry.objective is None:

@@ -300,7 +300,8 @@ class ReadingResult:
 def _number(value: Optional[float]) -> str:
     if value is None:
         return "\u2014"
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+    # As the store keeps it, whole numbers without a point (a reading of 22.0 shows as 22).
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def find_measure(strategy: list[StrategicObjective], code: str, name: str) -> tuple[int, StrategicObjective, Measure]:
@@ -309,7 +310,10 @@ def find_measure(strategy: list[StrategicObjective], code: str, name: str) -> tu
     wanted = code.strip()
     found = [(i, s) for i, s in enumerate(strategy) if s.code == wanted] or \
         [(i, s) for i, s in enumerate(strategy) if s.code.casefold() == wanted.casefold()]
-    if len(found) != 1:
+    if len(found) > 1:
+        raise InvalidInput([f"code: {wanted} matches {', '.join(s.code for _, s in found)} in another case; "
+                            "give the exact code"])
+    if not found:
         raise InvalidInput([f"code: unknown strategic objective {wanted}"])
     index, objective = found[0]
     measure = objective.measure(name)

@@ -92,8 +92,36 @@ def _prune(target: Path, kind: re.Pattern[str]) -> None:
             pass  # kept a little longer; the next backup tries again
 
 
-def keep_backup(store, snapshot, now: dt.datetime, reason: str = "") -> Path:
-    """Before a bulk change, the store as it was: a second one in the same second gets the next number."""
+def prune_backups(target: Path) -> None:
+    """Keep the newest BACKUPS_KEPT of the backups taken before imports and migrations."""
+    _prune(target, TAKEN_RE)
+
+
+# A temporary file of a backup is taken without the lock, so another writer's may be under
+# way: only one older than any backup takes to write is a killed writer's leftover.
+STALE_TEMP_SECONDS = 600
+
+
+def clean_stale_temps(target: Path, now: float) -> None:
+    """Remove the temporaries that killed writers left in the backups directory (under the lock)."""
+    directory = backup_dir(target)
+    try:
+        names = [n for n in os.listdir(directory) if n.endswith(files.TEMP_SUFFIX)]
+    except OSError:
+        return
+    for name in names:
+        try:
+            if now - os.lstat(directory / name).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(directory / name)
+        except OSError:
+            pass
+
+
+def keep_backup(store, snapshot, now: dt.datetime, reason: str = "", prune: bool = True) -> Path:
+    """Before a bulk change, the store as it was: a second one in the same second gets the next number.
+
+    `prune` False: the store prunes after its write commits, once the backups of any
+    preparation that lost a race are gone again (else they would push out kept ones)."""
     second = f"{now.astimezone(dt.timezone.utc):%Y-%m-%dT%H%M%S}Z-"
     # After the highest number of that second, never a lower one set free by pruning: the
     # names must sort by age, or the newest would be pruned first.
@@ -106,7 +134,8 @@ def keep_backup(store, snapshot, now: dt.datetime, reason: str = "") -> Path:
             break
         except FileExistsError:
             continue
-    _prune(store.target, TAKEN_RE)
+    if prune:
+        prune_backups(store.target)
     return path
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional
@@ -19,6 +20,7 @@ from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import CheckIn, Cycle, KeyResult, Reading, ref_number
 from okrtui.domain.text import MAX_REF
 from okrtui.store import files
+from okrtui.store.backup import clean_stale_temps
 from okrtui.store.layout import (
     JOURNAL_KEPT,
     JOURNAL_SUBJECTS,
@@ -214,6 +216,7 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
     if created_parts and like is not None:
         files.match_dir_mode(parts, like)
     files.clean_temp_files(store.target)
+    clean_stale_temps(store.target, time.time())
     # Leftovers of a writer that crashed before its commit would collide with our names.
     _remove_orphans(store.parts_dir, tx.base.entries)
     generation = tx.meta.generation + 1

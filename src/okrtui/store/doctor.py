@@ -11,7 +11,7 @@ import re
 
 from okrtui.domain.text import counted
 from okrtui.store import guard
-from okrtui.store.backup import backups
+from okrtui.store.backup import backup_dir, backups
 from okrtui.store.files import TEMP_SUFFIX, is_temp_of
 from okrtui.store.layout import STORE_VERSION
 from okrtui.store.tinystore import Store, StoreError
@@ -99,7 +99,7 @@ def examine(store: Store) -> tuple[bool, list[str]]:
         lines.append("Every command that writes refuses this store until it is mended; "
                      "it is left untouched. Fix the file by hand or restore a backup.")
     leftovers = []
-    for directory in (store.target.parent, store.parts_dir):
+    for directory in (store.target.parent, store.parts_dir, backup_dir(store.target)):
         if directory.is_dir() and not directory.is_symlink():
             try:
                 names = os.listdir(directory)
@@ -107,7 +107,7 @@ def examine(store: Store) -> tuple[bool, list[str]]:
                 continue
             # This store's own temporaries, which the next write removes.
             leftovers += [n for n in names if is_temp_of(n, store.target)
-                          or (directory == store.parts_dir and n.endswith(TEMP_SUFFIX))]
+                          or (directory != store.target.parent and n.endswith(TEMP_SUFFIX))]
     if leftovers:
         lines.append(f"note: {len(leftovers)} temporary file(s) of an interrupted write; the next write removes them")
     kept = backups(store.target)

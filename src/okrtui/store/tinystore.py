@@ -25,7 +25,7 @@ from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, Reading, StrategicObjective, parse_time, ref_number
 from okrtui.store import files, guard
-from okrtui.store.backup import backup_dir
+from okrtui.store.backup import backup_dir, daily_path, keep_backup, keep_daily, prune_backups
 from okrtui.store.commit import Transaction, all_krs, commit
 from okrtui.store.layout import (
     READINGS_LOG,
@@ -345,13 +345,13 @@ class Store:
     def _write(self, change: Callable[[Transaction], R]) -> R:
         self._refuse_unless_writable()
         self._backups = {}
-        daily = None
+        self._daily, self._daily_tried = None, False
         try:
-            daily = self._back_up_daily()
             tx, result = self._attempts(change)
         except BaseException:
             for path in self._backups.values():  # a write that did not happen needs no backup
                 path.unlink(missing_ok=True)
+            daily = self._daily
             if daily is not None and self._unchanged_since(daily[1]):
                 daily[0].unlink(missing_ok=True)  # (unless another writer's write of the day relies on it)
             try:
@@ -364,26 +364,35 @@ class Store:
         for (identity, _), path in backups.items():
             if identity != tx.base.identity:  # of a state this write did not commit on
                 path.unlink(missing_ok=True)
+        if backups:
+            # Only now: a backup of a preparation that lost a race is gone, and is not counted.
+            prune_backups(self.target)
         return result
 
-    def _back_up_daily(self) -> Optional[tuple[Path, Any]]:
-        """Before the first write of a UTC day, the store as it is (§8), taken without the lock:
-        a write that lands meanwhile is another writer's, who found this day's backup or made it.
-        Returns the backup made and the identity of the state it holds."""
-        from okrtui.store.backup import daily_path, keep_daily
+    def _back_up_daily(self, snapshot: Optional[Snapshot]) -> None:
+        """Before the first write of a UTC day, the store as it is (§8), once per write.
 
+        Taken once the change is known to apply (a refused write makes none, so it never has
+        one to take back while another writer counts on it): without the lock on a fresh
+        snapshot after a successful preparation — a write landing meanwhile is another
+        writer's, which found this backup or made its own first — or under the lock on
+        `snapshot`, before the change runs on it.
+        """
+        if self._daily_tried:
+            return
+        self._daily_tried = True
         moment = now()
         if not self.target.exists() or daily_path(self.target, moment).exists():
-            return None  # the common case: one stat, no reading
+            return  # the common case: one stat, no reading
 
-        def keep(snapshot: Snapshot):
-            path = keep_daily(self, snapshot, moment)
-            return (path, snapshot.identity) if path else None
+        def keep(state: Snapshot):
+            path = keep_daily(self, state, moment)
+            return (path, state.identity) if path else None
 
         try:
-            return self.load(keep)
+            self._daily = keep(snapshot) if snapshot is not None else self.load(keep)
         except StoreError:
-            return None  # a damaged store: the write itself refuses it, naming the damage
+            pass  # a damaged store: the write itself refuses it, naming the damage
 
     def _unchanged_since(self, identity: Any) -> bool:
         try:
@@ -392,17 +401,17 @@ class Store:
             return False
 
     def _back_up(self, snapshot: Snapshot, now: dt.datetime, reason: str) -> Path:
-        from okrtui.store.backup import keep_backup
-
         key = (snapshot.identity, reason)
         if key not in self._backups:
-            self._backups[key] = keep_backup(self, snapshot, now, reason)
+            self._backups[key] = keep_backup(self, snapshot, now, reason, prune=False)
         return self._backups[key]
 
     def _attempts(self, change: Callable[[Transaction], R]) -> tuple[Transaction, R]:
         for attempt in range(PREPARE_ATTEMPTS + 1):
             locked_only = attempt == PREPARE_ATTEMPTS  # the last resort: everything under the lock
             prepared = None if locked_only else self._prepare(change)
+            if prepared is not None:
+                self._back_up_daily(None)
             with self._locked() as like:
                 snapshot = self.snapshot()
                 problems = self.damage(snapshot)
@@ -412,6 +421,7 @@ class Store:
                 if prepared is not None and prepared[0].base.identity == snapshot.identity:
                     tx, result = prepared
                 elif locked_only or prepared is None:
+                    self._back_up_daily(snapshot)
                     self._back_up_before_migrating(snapshot)
                     tx = Transaction(self, snapshot)
                     result = change(tx)

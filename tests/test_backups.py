@@ -73,12 +73,17 @@ def taken(store: Path, reason: str = "") -> list[str]:
     return sorted(n for n in os.listdir(folder) if TAKEN_RE.fullmatch(n) and reason in n)
 
 
-def exported_bytes(store: Path, where: Path) -> bytes:
-    """`okrtui export -o FILE` of the store, as bytes."""
+def exported(store: Path, where: Path) -> dict:
+    """`okrtui export -o FILE` of the store, parsed (a backup is compact JSON: the same
+    document, not the same bytes)."""
     where.unlink(missing_ok=True)
     code, out, err = run_in_process("export", "-o", where, "--store", store)
     assert code == 0, err
-    return where.read_bytes()
+    return json.loads(where.read_text(encoding="utf-8"))
+
+
+def backup_doc(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def on_day(monkeypatch: pytest.MonkeyPatch, day: str, time_of_day: str = "08:30:00+00:00") -> None:
@@ -181,33 +186,33 @@ class TestDailyBackup:
     def test_the_first_write_of_a_day_keeps_the_store_as_it_was_and_the_second_does_not(
             self, run, sample_store, tmp_path, monkeypatch):
         on_day(monkeypatch, "2030-03-01")
-        before = exported_bytes(sample_store, tmp_path / "before.json")
+        before = exported(sample_store, tmp_path / "before.json")
         assert not backups_dir(sample_store).exists()
         code, out, err = run("checkin", "KR-28", "800", "--at", AT)
         assert code == 0, err
         assert daily(sample_store) == ["2030-03-01.json"]
         assert sorted(os.listdir(backups_dir(sample_store))) == ["2030-03-01.json"]
         kept = backups_dir(sample_store) / "2030-03-01.json"
-        assert kept.read_bytes() == before
+        assert backup_doc(kept) == before
 
         on_day(monkeypatch, "2030-03-01", "23:59:59+00:00")  # later the same UTC day
         code, out, err = run("checkin", "KR-28", "900", "--at", AT)
         assert code == 0, err
         assert sorted(os.listdir(backups_dir(sample_store))) == ["2030-03-01.json"]
-        assert kept.read_bytes() == before  # the day's backup is never written over
+        assert backup_doc(kept) == before  # the day's backup is never written over
 
     def test_a_new_day_gets_a_new_backup_of_the_store_as_it_was_then(self, run, sample_store, tmp_path,
                                                                       monkeypatch):
         on_day(monkeypatch, "2030-03-01")
-        first = exported_bytes(sample_store, tmp_path / "first.json")
+        first = exported(sample_store, tmp_path / "first.json")
         assert run("checkin", "KR-28", "800", "--at", AT).code == 0
         assert run("checkin", "KR-28", "850", "--at", AT).code == 0
-        second = exported_bytes(sample_store, tmp_path / "second.json")
+        second = exported(sample_store, tmp_path / "second.json")
         on_day(monkeypatch, "2030-03-02", "00:00:01+00:00")
         assert run("checkin", "KR-28", "900", "--at", AT).code == 0
         assert daily(sample_store) == ["2030-03-01.json", "2030-03-02.json"]
-        assert (backups_dir(sample_store) / "2030-03-01.json").read_bytes() == first
-        assert (backups_dir(sample_store) / "2030-03-02.json").read_bytes() == second
+        assert backup_doc(backups_dir(sample_store) / "2030-03-01.json") == first
+        assert backup_doc(backups_dir(sample_store) / "2030-03-02.json") == second
 
     def test_the_day_is_the_utc_day(self, run, sample_store, monkeypatch):
         # 23:30 at UTC-5 is already the next day in UTC.
@@ -220,15 +225,15 @@ class TestDailyBackup:
         states = {}
         for number, day in enumerate(days("2030-03-01", 9)):
             on_day(monkeypatch, day)
-            states[day] = exported_bytes(sample_store, tmp_path / "state.json")
+            states[day] = exported(sample_store, tmp_path / "state.json")
             code, out, err = run("checkin", "KR-28", str(800 + number), "--at", AT, "--note", f"day {number}")
             assert code == 0, err
         kept = daily(sample_store)
         assert kept == [f"{day}.json" for day in days("2030-03-03", 7)]
         for name in kept:
             day = name[:-len(".json")]
-            assert (backups_dir(sample_store) / name).read_bytes() == states[day]
-            doc = json.loads(states[day])
+            assert backup_doc(backups_dir(sample_store) / name) == states[day]
+            doc = states[day]
             # The day's backup holds every write of the days before it, and none of its own.
             assert len(find_kr(doc, "KR-28")["checkins"]) == base + days("2030-03-01", 9).index(day)
         code, out, err = run("doctor")
@@ -267,14 +272,14 @@ class TestDailyBackup:
             self, run, sample_store, tmp_path, monkeypatch):
         on_day(monkeypatch, "2030-03-01")
         assert run("checkin", "KR-999", "5").code == 2
-        before = exported_bytes(sample_store, tmp_path / "before.json")
+        before = exported(sample_store, tmp_path / "before.json")
         assert run("checkin", "KR-28", "800", "--at", AT).code == 0
         kept = backups_dir(sample_store) / "2030-03-01.json"
-        assert kept.read_bytes() == before
+        assert backup_doc(kept) == before
         # A refused write on a day that has its backup leaves that backup alone.
         assert run("checkin", "KR-999", "5").code == 2
         assert run("import", SAMPLE).code == 2
-        assert daily(sample_store) == ["2030-03-01.json"] and kept.read_bytes() == before
+        assert daily(sample_store) == ["2030-03-01.json"] and backup_doc(kept) == before
 
     def test_a_write_that_fails_leaves_no_backup(self, run, sample_store, monkeypatch):
         import errno
@@ -312,18 +317,15 @@ class TestDailyBackup:
 
 class TestBackupFiles:
     @pytest.mark.parametrize("mode", [0o644, 0o640, 0o660, 0o600])
-    def test_a_backup_is_the_export_byte_for_byte_and_restores_it(self, run, sample_store, tmp_path,
+    def test_a_backup_is_the_export_and_restores_it(self, run, sample_store, tmp_path,
                                                                   monkeypatch, mode):
         os.chmod(sample_store, mode)
         on_day(monkeypatch, "2030-03-01")
-        before_bytes = exported_bytes(sample_store, tmp_path / "before.json")
-        before = export_doc()
+        before = exported(sample_store, tmp_path / "before.json")
         assert run("checkin", "KR-28", "800", "--at", AT).code == 0
         assert run("measure", "F1", MEASURE, "23", "--at", AT).code == 0
         backup = backups_dir(sample_store) / "2030-03-01.json"
-        data = backup.read_bytes()
-        assert data == before_bytes
-        doc = json.loads(data.decode("utf-8"))
+        doc = backup_doc(backup)
         assert doc["format"] == "okrtui/1"
         assert doc == before
         assert export_doc() != before  # the store moved on; the backup did not
@@ -337,8 +339,8 @@ class TestBackupFiles:
         code, out, err = run("import", backup, "--store", restored)
         assert code == 0, err
         assert export_doc(restored) == before
-        # Import then export of the backup reproduces it exactly (§7).
-        assert exported_bytes(restored, tmp_path / "again.json") == data
+        # Import then export of the backup gives its document again (§7).
+        assert exported(restored, tmp_path / "again.json") == doc
         assert run("doctor", "--store", restored).code == 0
 
     def test_a_backup_takes_the_main_files_group(self, run, sample_store, monkeypatch):
@@ -952,7 +954,7 @@ class TestRacesAndDamage:
         from okrtui.store import Store
 
         on_day(monkeypatch, "2030-03-01")
-        before = exported_bytes(sample_store, tmp_path / "before.json")
+        before = exported(sample_store, tmp_path / "before.json")
         a, b = Store(sample_store), Store(sample_store)
         b_checked, a_done = threading.Event(), threading.Event()
         real_prepare = Store._prepare
@@ -986,7 +988,7 @@ class TestRacesAndDamage:
         assert not failures, failures
         assert _extras(export_doc()) == ["X1"]  # B's write, the day's first that went through
         assert daily(sample_store) == ["2030-03-01.json"]
-        assert (backups_dir(sample_store) / "2030-03-01.json").read_bytes() == before
+        assert backup_doc(backups_dir(sample_store) / "2030-03-01.json") == before
 
     def test_doctor_on_a_damaged_store_points_to_the_last_backup(self, run, sample_store, monkeypatch):
         on_day(monkeypatch, "2030-03-01")
@@ -1073,3 +1075,56 @@ class TestRacesAndDamage:
         assert run("checkin", "KR-28", "900", "--at", AT).code == 0
         assert not leftover.exists()
         assert under_way.exists()
+
+
+class TestRawBackup:
+    """A backup is written straight from the store's bytes (store/raw_export.py), not through the
+    models: it must hold exactly what `export` gives, whatever undo, deletion and moves left behind."""
+
+    def test_it_equals_the_export_after_undo_deletion_a_move_and_readings(self, sample_store):
+        from okrtui import operations
+        from okrtui.domain import planning
+        from okrtui.store import Store
+        from okrtui.store.backup import backup_bytes, export_scorecard
+
+        store = Store(sample_store)
+        now = dt.datetime.now(dt.timezone.utc)
+        at = now - dt.timedelta(hours=2)
+        kept = operations.record_checkin(store, "KR-28", "710", author="ana", at=at, now=now)
+        undone = operations.record_checkin(store, "KR-28", "720", author="ana", at=at, now=now)
+        operations.undo(store, undone.command, author="ana", now=now)
+        # The same line twice, one taken back: the retraction takes the newest of the two.
+        operations.record_checkin(store, "KR-30", "5", author="ben", at=at, now=now)
+        twice = operations.record_checkin(store, "KR-30", "5", author="ben", at=at, now=now)
+        operations.undo(store, twice.command, author="ben", now=now)
+        last = store.snapshot().cycle("2026-Q4").objectives[-1].key_results[-1].ref
+        operations.perform(store, lambda tx: planning.delete_key_result(tx, last), author="ben", now=now)
+        reading = operations.record_reading(store, "F1", "Annual recurring revenue", "22", author="cfo", now=now)
+        operations.record_reading(store, "F1", "Annual recurring revenue", "23", author="cfo", now=now)
+        assert reading.became_current
+        # A moved objective leaves its lines behind in the old cycle's log; the new cycle has them.
+        operations.perform(store, lambda tx: planning.new_cycle(tx, {"id": "2027-Q1", "start": "2027-01-01",
+                                                                     "end": "2027-03-31"}), author="ben", now=now)
+        moved = store.snapshot().cycle("2026-Q4").objectives[0].ref
+        operations.perform(store, lambda tx: planning.move(tx, moved, "2027-Q1"), author="ben", now=now)
+        taken_back = operations.record_reading(store, "F2", "Gross margin", "71", author="cfo", now=now)
+        operations.undo(store, taken_back.command, author="cfo", now=now)
+        snapshot = store.snapshot()
+        model = export_scorecard(snapshot).to_doc()
+        assert json.loads(backup_bytes(store, snapshot)) == model
+        assert kept.checkin.value in [c["value"] for c in
+                                      next(k for c in model["cycles"] for o in c["objectives"]
+                                           for k in o["key_results"] if k["ref"] == "KR-28")["checkins"]]
+        margin = next(m for m in model["strategy"][1]["measures"] if m["name"] == "Gross margin")
+        assert 71 not in [r["value"] for r in margin["readings"]]
+
+    def test_a_store_of_the_previous_format_goes_through_the_models(self, tmp_path):
+        from okrtui.store import Store
+        from okrtui.store.backup import backup_bytes, export_scorecard
+        from okrtui.store.raw_export import raw_export
+
+        shutil.copytree(Path(__file__).parent / "data" / "format3", tmp_path / "old")
+        store = Store(tmp_path / "old" / "okrtui.json")
+        snapshot = store.snapshot()
+        assert raw_export(store, snapshot) is None
+        assert json.loads(backup_bytes(store, snapshot)) == export_scorecard(snapshot).to_doc()

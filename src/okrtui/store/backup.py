@@ -78,10 +78,20 @@ def _place(store, snapshot, path: Path) -> None:
         files.match_dir_mode(directory, like)
     except FileExistsError:
         pass
-    # orjson: a tenth of the json module's time on a large store (the first write of a day waits
-    # for it). Its numbers may be spelt otherwise (1e-05 as 0.00001): a backup is read, not diffed.
-    data = orjson.dumps(export_scorecard(snapshot).to_doc(), option=orjson.OPT_INDENT_2) + b"\n"
-    files.place_new(path, data, like)
+    files.place_new(path, backup_bytes(store, snapshot), like)
+
+
+def backup_bytes(store, snapshot) -> bytes:
+    """The snapshot as an interchange file. Straight from the store's bytes when it is of
+    today's format (raw_export: the first write of a day waits for it); else through the
+    models. Numbers may be spelt otherwise than `export` does (1e-05 as 0.00001), and the
+    JSON is compact: a backup is read, not diffed."""
+    from okrtui.store.raw_export import raw_export
+
+    data = raw_export(store, snapshot)
+    if data is None:
+        data = orjson.dumps(export_scorecard(snapshot).to_doc()) + b"\n"
+    return data
 
 
 def _prune(target: Path, kind: re.Pattern[str]) -> None:

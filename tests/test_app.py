@@ -160,9 +160,14 @@ async def saved(app: OkrApp, pilot) -> None:
             return
 
 
+# F1's drill-down lists its two measures (KPIs) first, then O-9 and its key results.
+PAST_F1_MEASURES = ("down", "down")
+
+
 async def to_kr28(pilot) -> None:
-    """From the scorecard (cursor on F1) to KR-28 in F1's drill-down: enter, down (O-9), down (KR-28)."""
-    await pilot.press("enter", "down", "down")
+    """From the scorecard (cursor on F1) to KR-28 in F1's drill-down: enter, down past the
+    measures, down (O-9), down (KR-28)."""
+    await pilot.press("enter", *PAST_F1_MEASURES, "down", "down")
     await pilot.pause()
     # The detail pane reads the cycle's history in a worker; let it land.
     await pilot.app.workers.wait_for_complete()
@@ -319,7 +324,7 @@ class TestHelp:
             await pilot.press("question_mark")
             await pilot.pause()
             assert not any(line.startswith("c ") for line in text(app.screen.query_one("#help-text")).splitlines())
-            await pilot.press("escape", "down", "down")  # O-9, then KR-28
+            await pilot.press("escape", *PAST_F1_MEASURES, "down", "down")  # O-9, then KR-28
             await pilot.pause()
             assert cursor(app) == "KR-28"
             assert "c Check in" in screen_text(app).splitlines()[-1]
@@ -356,7 +361,9 @@ class TestGoto:
             assert isinstance(app.screen, DrillScreen) and app.screen.code == "F3"
             assert cursor(app) == "F3"
             assert label(app, "F3").startswith("F3 Keep cash runway healthy")
-            assert [n.data for n in tree(app).root.children] == ["O-18"]
+            # Its measures (KPIs), then its OKRs.
+            assert [n.data for n in tree(app).root.children] == \
+                ["measure:Days sales outstanding", "measure:Months of runway", "O-18"]
 
     async def test_unknown_ref_keeps_the_dialog_open_with_a_reason(self, sample_store):
         app = make_app(sample_store)
@@ -402,8 +409,9 @@ class TestDrillDown:
             await pilot.pause()
             assert cursor(app) == "F1"
             root = tree(app).root
-            assert [n.data for n in root.children] == ["O-9"]
-            assert [n.data for n in root.children[0].children] == ["KR-28", "KR-29", "KR-30", "KR-31"]
+            assert [n.data for n in root.children] == \
+                ["measure:Annual recurring revenue", "measure:Net revenue retention", "O-9"]
+            assert [n.data for n in root.children[2].children] == ["KR-28", "KR-29", "KR-30", "KR-31"]
             assert label(app, "F1") == "F1 Grow annual recurring revenue  \u25b2 0.44 yellow"
             assert label(app, "O-9") == "O-9 \u25b2 0.44 Grow new mid-market ARR  sales"
             assert label(app, "KR-28") == "KR-28 \u25b2 0.46 \u2714 on-track  New ARR booked"
@@ -468,7 +476,7 @@ class TestFocusAndMovement:
     async def test_arrows_and_j_k_move_in_the_tree(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
+            await pilot.press("enter", *PAST_F1_MEASURES)
             await pilot.pause()
             moves = []
             for key in ["down", "down", "j", "j", "k", "up"]:
@@ -550,7 +558,7 @@ class TestFilter:
             await pilot.press("escape")
             await pilot.pause()
             assert not app.screen.query_one("#filter").display
-            assert [c.data for c in tree(app).root.children[0].children] == ["KR-28", "KR-29", "KR-30", "KR-31"]
+            assert [c.data for c in tree(app).root.children[-1].children] == ["KR-28", "KR-29", "KR-30", "KR-31"]
             assert isinstance(app.screen, DrillScreen)
 
 
@@ -599,6 +607,12 @@ class TestHints:
             assert app.screen.code == "P4"
 
 
+def cycle_rows(app: OkrApp) -> list[str]:
+    """The strategic thread's row of each cycle (not the lines of measures under them)."""
+    lines = text(app.screen.query_one("#thread")).splitlines()
+    return [line for line in lines if " \u2013 " in line]  # a cycle's row has its dates, start – end
+
+
 class TestThread:
     async def test_t_on_f1_lists_every_cycle_oldest_first(self, sample_store):
         app = make_app(sample_store)
@@ -609,7 +623,7 @@ class TestThread:
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert text(app.screen.query_one("#breadcrumb")) == "Strategic thread F1 Grow annual recurring revenue"
-            lines = text(app.screen.query_one("#thread")).splitlines()
+            lines = cycle_rows(app)
             assert [line.split()[0 if not line.startswith("\u25b8") else 1] for line in lines] == \
                 ["2026-Q2", "2026-Q3", "2026-Q4"]
             assert "\u00b7 \u2014" in lines[0] and "0 OKRs" in lines[0]  # F1 had no OKR in Q2 and Q3
@@ -626,7 +640,7 @@ class TestThread:
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            lines = text(app.screen.query_one("#thread")).splitlines()
+            lines = cycle_rows(app)
             assert "2026-Q2" in lines[0] and "\u25cf 1.00 green" in lines[0]
             assert "2026-Q3" in lines[1] and "\u00b7 \u2014" in lines[1]
             assert "2026-Q4" in lines[2] and "\u25cf 0.72 green" in lines[2]
@@ -657,10 +671,14 @@ class TestCommandPalette:
             names = {command.title for command in app.get_system_commands(app.screen)}
             assert {"Back", "Filter", "Thread", "Go to", "New", "Edit", "Delete"} <= names
             assert "Check in" not in names and "Align" not in names  # not on the strategic objective's row
-            await pilot.press("down")  # O-9
+            await pilot.press("down")  # Annual recurring revenue, a measure
             await pilot.pause()
             names = {command.title for command in app.get_system_commands(app.screen)}
-            assert {"Align", "Move objective"} <= names
+            assert "Reading" in names and "Check in" not in names and "Align" not in names
+            await pilot.press("down", "down")  # O-9
+            await pilot.pause()
+            names = {command.title for command in app.get_system_commands(app.screen)}
+            assert {"Align", "Move objective"} <= names and "Reading" not in names
             await pilot.press("down")  # KR-28
             await pilot.pause()
             names = {command.title for command in app.get_system_commands(app.screen)}
@@ -689,7 +707,7 @@ class TestCheckinDialog:
     async def test_confidence_starts_at_the_key_results_confidence(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down", "down", "down")  # F1 > O-9 > KR-28 > KR-29
+            await pilot.press("enter", *PAST_F1_MEASURES, "down", "down", "down")  # F1 > O-9 > KR-28 > KR-29
             assert cursor(app) == "KR-29"
             await pilot.press("c")
             await pilot.pause()
@@ -873,7 +891,7 @@ class TestCheckinDialog:
             await pilot.pause()
             await pilot.press("j", "enter")  # F2, which has O-5 in 2026-Q3
             await pilot.pause()
-            await pilot.press("down", "down")
+            await pilot.press("down", "down", "down", "down")  # past F2's two measures, O-5, KR-14
             assert cursor(app) == "KR-14"
             await pilot.press("c")
             await pilot.pause()
@@ -884,7 +902,7 @@ class TestCheckinDialog:
     async def test_c_on_an_objective_opens_nothing(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down", "c")  # O-9
+            await pilot.press("enter", *PAST_F1_MEASURES, "down", "c")  # O-9
             await pilot.pause()
             assert isinstance(app.screen, DrillScreen)
             assert messages(app)[-1] == "Move to a key result to check in"
@@ -923,7 +941,7 @@ class TestLiveRefresh:
     async def test_another_writers_check_in_shows_without_restart(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down", "down", "down")  # F1 > O-9 > KR-28 > KR-29
+            await pilot.press("enter", *PAST_F1_MEASURES, "down", "down", "down")  # F1 > O-9 > KR-28 > KR-29
             assert cursor(app) == "KR-29"
             code = okrtui.cli.main(["checkin", "KR-28", "1200", "--at", "2026-11-20T12:00:00Z",
                                     "--store", str(sample_store)])

@@ -12,7 +12,7 @@ from okrtui.app.screens.help import HelpScreen
 from okrtui.app.widgets.common import NavList
 from okrtui.app.widgets.scorecard import PerspectivePane
 
-from test_app import make_app, screen_text, text
+from test_app import PAST_F1_MEASURES, make_app, screen_text, text
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "acme.json"
 
@@ -62,7 +62,7 @@ async def test_at_80x24_the_footer_keeps_the_scorecards_keys(sample_store):
 async def test_at_80x24_the_drill_down_footer_keeps_its_keys(sample_store):
     app = make_app(sample_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "down", "down")
+        await pilot.press("enter", *PAST_F1_MEASURES, "down", "down")
         await pilot.pause()
         footer = screen_text(app).splitlines()[-1]
         for key in ("esc Back", "c Check in", "/ Filter", "t Thread", "q Quit", "? Help", "g Go to", "Cycle",
@@ -142,7 +142,7 @@ async def test_the_tree_keeps_band_colours_on_the_cursor_row_and_follows_the_the
         raise AssertionError("KR-28's row is not on screen")
 
     async with app.run_test(size=(100, 34)) as pilot:
-        await pilot.press("enter", "down", "down")  # the cursor on KR-28
+        await pilot.press("enter", *PAST_F1_MEASURES, "down", "down")  # the cursor on KR-28
         await pilot.pause()
         assert score_colour() == Color.parse(app.theme_variables["text-warning"]).hex
         app.theme = "textual-light"

@@ -29,6 +29,7 @@ from okrtui.store import Store
 from conftest import AS_OF, export_doc, find_kr, main_tables, report_doc, snapshot_bytes
 from test_app import (
     AS_OF_DATE,
+    PAST_F1_MEASURES,
     SIZE,
     cursor,
     focused_id,
@@ -567,7 +568,7 @@ class TestDrillDownPlanning:
     async def test_n_on_an_objective_makes_a_key_result_of_it(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: cursor(app) == "O-9", seconds=WAIT)
             await pilot.press("n")
             assert await until(pilot, lambda: is_form(app, "New key result of O-9"), seconds=WAIT)
@@ -655,7 +656,7 @@ class TestKeyResultForm:
         before = snapshot_bytes(sample_store)
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: cursor(app) == "O-9", seconds=WAIT)
             await pilot.press("n")
             assert await until(pilot, lambda: is_form(app, "New key result of O-9"), seconds=WAIT)
@@ -675,7 +676,7 @@ class TestKeyResultForm:
     async def test_a_milestone_through_the_kind_picker(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: cursor(app) == "O-9", seconds=WAIT)
             await pilot.press("n")
             assert await until(pilot, lambda: is_form(app, "New key result of O-9"), seconds=WAIT)
@@ -818,7 +819,7 @@ class TestCyclePalette:
             await new_cycle_2027(pilot)
             await pilot.press("left_square_bracket")
             assert await until(pilot, lambda: "2026-Q4" in header(app), seconds=WAIT)
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "O-9",
                                seconds=WAIT)
             await palette(pilot, "Move objective")
@@ -940,7 +941,7 @@ class TestUndo:
             await pilot.press("left_square_bracket")
             assert await until(pilot, lambda: "2026-Q4" in header(app), seconds=WAIT)
             before = export_doc(sample_store)
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: cursor(app) == "O-9", seconds=WAIT)
             await palette(pilot, "Move objective")
             assert await wait_screen(pilot, PickScreen)
@@ -1009,7 +1010,7 @@ class TestUndo:
         assert snapshot_bytes(sample_store) == before
 
     async def _edit_o9_then_ben_edits_it(self, app, pilot, store_path: Path) -> None:
-        await pilot.press("enter", "down")
+        await pilot.press("enter", *PAST_F1_MEASURES, "down")
         assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "O-9",
                            seconds=WAIT)
         await pilot.press("e")
@@ -1055,7 +1056,7 @@ class TestUndo:
     async def test_the_later_save_wins_and_says_whose_change_it_replaced(self, sample_store):
         app = make_app(sample_store)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter", "down")
+            await pilot.press("enter", *PAST_F1_MEASURES, "down")
             assert await until(pilot, lambda: isinstance(app.screen, DrillScreen) and cursor(app) == "O-9",
                                seconds=WAIT)
             await pilot.press("e")

@@ -41,13 +41,17 @@ def light(then=None):
     return run
 
 
+# F1's drill-down lists its two measures (KPIs) first, then O-9 and its key results.
+PAST_F1_MEASURES = ("down", "down")
+
+
 async def to_kr28(pilot):
-    await pilot.press("enter", "down", "down")  # F1 > O-9 > KR-28
+    await pilot.press("enter", *PAST_F1_MEASURES, "down", "down")  # F1 > O-9 > KR-28
     await settle(pilot)
 
 
 async def checkin_on_kr28(pilot):
-    await pilot.press("enter", "down", "down", "c")
+    await pilot.press("enter", *PAST_F1_MEASURES, "down", "down", "c")
     await settle(pilot)
 
 
@@ -154,9 +158,9 @@ PLANNING_SCREENS = {
     "strategic_form_with_problems": keys("n", *"F1", "tab", "tab", "tab", "tab", *"X9"),
     "cycle_form": keys("shift+tab", "n"),
     "objective_form": keys("enter", "n"),
-    "key_result_form": keys("enter", "down", "n"),
+    "key_result_form": keys("enter", *PAST_F1_MEASURES, "down", "n"),
     "delete_confirmation": keys("d"),
-    "align_picker": keys("enter", "down", "a"),
+    "align_picker": keys("enter", *PAST_F1_MEASURES, "down", "a"),
     "links_picker": keys("l"),
     "strategy_map": keys("m"),
     "strategy_map_links": keys("m", "down", "right"),
@@ -210,3 +214,19 @@ def test_strategy_map_of_15_a_perspective_at_80x24(snap_compare, tmp_path, walk)
 def test_my_work_of_a_team_lead(snap_compare, sample_store, size):
     app = OkrApp(Store(sample_store), as_of=AS_OF_DATE, user="platform")
     assert snap_compare(app, run_before=keys("w"), terminal_size=size)
+
+
+# -- measures (KPIs) and their readings -------------------------------------------------
+
+READING_SCREENS = {
+    "drill_down_on_a_measure": keys("enter", "down", "down"),  # F1 > Net revenue retention, its readings below
+    "reading_dialog": keys("enter", "down", "down", "c"),
+    "reading_dialog_with_a_problem": keys("enter", "down", "down", "c", "enter"),
+    "thread_with_three_measures": keys("tab", "down", "t"),  # C2: one measure has no readings
+}
+
+
+@pytest.mark.parametrize("screen", READING_SCREENS)
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["100x34", "80x24"])
+def test_readings(snap_compare, sample_store, screen, size):
+    assert snap_compare(make_app(sample_store), run_before=READING_SCREENS[screen], terminal_size=size)

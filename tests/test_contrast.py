@@ -196,8 +196,11 @@ def offending_runs(cells: list[Cell], gap: int = 2) -> list[Run]:
 SCREENS = {
     # name: (keys pressed on the scorecard, text typed after them)
     "scorecard": ((), ""),
-    "drill-down KR-28": (("enter", "down", "down"), ""),
-    "check-in dialog": (("enter", "down", "down", "c"), ""),
+    "drill-down KR-28": (("enter", "down", "down", "down", "down"), ""),  # past F1's two measures, O-9
+    "check-in dialog": (("enter", "down", "down", "down", "down", "c"), ""),
+    "drill-down F1": (("enter",), ""),  # its measures with their trends
+    "drill-down measure": (("enter", "down", "down"), ""),
+    "reading dialog": (("enter", "down", "down", "c"), ""),
     "help": (("question_mark",), ""),
     "hints": (("h",), ""),
     "strategic thread": (("t",), ""),

@@ -263,3 +263,43 @@ def test_csv_with_since_adds_a_last_column_was(run, sample_store):
                          "--store", sample_store).out)
     kr28 = doc["perspectives"][0]["objectives"][0]["okrs"][0]["key_results"][0]
     assert next(r for r in rows if r[5] == "KR-28")[-1] == f"{kr28['was']:.3f}"
+
+
+class TestMeasureAttainmentOnADate:
+    """A measure's attainment on a past date comes from its readings (§2: readings are its history)."""
+
+    def _measure(self, readings):
+        from okrtui.domain.models import Measure
+
+        return Measure.model_validate({"name": "ARR", "baseline": 10, "target": 20, "readings": readings})
+
+    def test_the_latest_reading_of_the_day_or_before_counts(self):
+        from okrtui.domain.review import attainment_on
+
+        measure = self._measure([
+            {"at": "2026-01-31T17:00:00Z", "author": "cfo", "value": 12},
+            {"at": "2026-03-31T17:00:00Z", "author": "cfo", "value": 18},
+            {"at": "2026-02-27T17:00:00Z", "author": "cfo", "value": 15},  # back-dated, recorded last
+        ])
+        today = dt.date(2026, 11, 20)
+        # (12 - 10) / (20 - 10) = 0.2; on 28 February the back-dated 15 is the latest: 0.5; then 18: 0.8
+        assert attainment_on(measure, measure.readings, dt.date(2026, 2, 1), today) == pytest.approx(0.2)
+        assert attainment_on(measure, measure.readings, dt.date(2026, 2, 28), today) == pytest.approx(0.5)
+        assert attainment_on(measure, measure.readings, dt.date(2026, 6, 30), today) == pytest.approx(0.8)
+        assert attainment_on(measure, measure.readings, dt.date(2026, 1, 30), today) is None  # before the first
+
+    def test_ties_go_to_the_reading_added_last(self):
+        from okrtui.domain.review import attainment_on
+
+        measure = self._measure([{"at": "2026-01-31T17:00:00Z", "author": "a", "value": 12},
+                                 {"at": "2026-01-31T17:00:00Z", "author": "b", "value": 16}])
+        assert attainment_on(measure, measure.readings, dt.date(2026, 2, 1), dt.date(2026, 11, 20)) == pytest.approx(0.6)
+
+    def test_an_actual_without_readings_has_no_past(self):
+        from okrtui.domain.models import Measure
+        from okrtui.domain.review import attainment_on
+
+        measure = Measure.model_validate({"name": "ARR", "baseline": 10, "target": 20, "actual": 14})
+        today = dt.date(2026, 11, 20)
+        assert attainment_on(measure, [], today, today) == pytest.approx(0.4)  # (14 - 10) / 10
+        assert attainment_on(measure, [], dt.date(2026, 9, 30), today) is None

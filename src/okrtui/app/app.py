@@ -28,6 +28,7 @@ from okrtui.app.board import Board, build_board
 from okrtui.app.commands import palette_commands
 from okrtui.app.messages import failure_text
 from okrtui.app.planning import PlanningActions
+from okrtui.app.readings import ReadingActions
 from okrtui.app.screens.checkin import CheckinDialog, CheckinRequest
 from okrtui.app.screens.base import BoardScreen
 from okrtui.app.screens.drilldown import DrillScreen
@@ -49,7 +50,7 @@ def _stylesheets() -> list[Path]:
     return sorted(asset_dir("styles").glob("*.tcss"))
 
 
-class OkrApp(PlanningActions, App):
+class OkrApp(PlanningActions, ReadingActions, App):
     TITLE = "okrtui"
     CSS_PATH = _stylesheets()
     BINDINGS = [
@@ -129,6 +130,7 @@ class OkrApp(PlanningActions, App):
     def show(self, board: Board) -> None:
         """Put a new board on every screen that shows one, keeping each cursor where it is."""
         was_empty = self.board.is_empty
+        board.keep_readings_of(self.board)
         self.board = board
         self.others_replaced_mine(board)
         if was_empty and not board.is_empty and not isinstance(self.screen, BoardScreen):
@@ -163,6 +165,12 @@ class OkrApp(PlanningActions, App):
         except Exception as exc:  # a store another process broke must not end the app
             self.call_from_thread(self.notify, failure_text(exc), severity="error", markup=False)
             return
+        if self.board.readings_loaded:
+            # Read here, not after: a screen showing readings keeps them through another's reading.
+            try:
+                board.load_readings()
+            except StoreError:
+                pass  # the screen that shows them reads them again, and says what is wrong
         self.call_from_thread(self.show, board)
 
     # -- check-ins --------------------------------------------------------------

@@ -16,7 +16,9 @@ from okrtui.domain.models import (
     CheckIn,
     Cycle,
     KeyResult,
+    Measure,
     Objective,
+    Reading,
     StrategicObjective,
     ref_number,
 )
@@ -41,6 +43,8 @@ class Board:
     scores: CycleScores
     hints: list[Hint]
     _history: dict[str, dict[str, list[CheckIn]]] = field(default_factory=dict, repr=False)
+    # Every measure's readings by measure id, once read (see load_readings).
+    _readings: Optional[dict[int, list[Reading]]] = field(default=None, repr=False)
 
     @property
     def organization(self) -> str:
@@ -111,6 +115,39 @@ class Board:
         self.load_history()
         return self._history[self.cycle.id].get(kr_ref, []) if self.cycle else []
 
+    @property
+    def readings_loaded(self) -> bool:
+        """Whether the measures' readings can be shown without a noticeable read."""
+        return self._readings is not None or not self.snapshot.meta.readings_len
+
+    def load_readings(self) -> None:
+        """Read the readings log (once): on a large store the first read takes a moment, so
+        callers on the event loop ask `readings_loaded` first and load in a worker."""
+        if self._readings is None:
+            self._readings = self.snapshot.readings()
+
+    def readings(self, measure: Measure) -> list[Reading]:
+        """A measure's readings in the order they were added."""
+        self.load_readings()
+        return self._readings.get(measure._id, []) if measure._id is not None else []
+
+    def keep_readings_of(self, older: "Board") -> None:
+        """Take over the readings `older` has read when the store's readings log is the same
+        (most changes are check-ins and edits): the new board then shows them at once."""
+        # The store gives the readings of the measures its strategy held: a measure back from an
+        # undo was not among them, so its readings are read again.
+        if self._readings is None and older._readings is not None \
+                and _readings_identity(older.snapshot) == _readings_identity(self.snapshot) \
+                and _measure_ids(self.strategy) <= _measure_ids(older.strategy):
+            self._readings = older._readings
+
+    def measures_on(self, code: str, day: dt.date) -> list[tuple[Measure, Optional[float]]]:
+        """Each measure of `code` with its attainment on `day` (None before its first reading)."""
+        strategic = self.strategic(code)
+        if strategic is None:
+            return []
+        return [(m, review.attainment_on(m, self.readings(m), day, self.as_of)) for m in strategic.measures]
+
     def scores_on(self, day: dt.date) -> CycleScores:
         """The cycle's scores on a past date (§12), from its history (read once, see load_history)."""
         self.load_history()
@@ -157,6 +194,16 @@ class Board:
             return found
 
         return self.store.load(rows)
+
+
+def _readings_identity(snapshot: Snapshot) -> tuple:
+    # Measure ids are never given out twice, so an unchanged log means unchanged readings by id.
+    meta = snapshot.meta
+    return meta.readings_len, meta.readings_crc, tuple(map(tuple, meta.retracted_readings))
+
+
+def _measure_ids(strategy: list[StrategicObjective]) -> set[Optional[int]]:
+    return {m._id for s in strategy for m in s.measures}
 
 
 def build_board(store: Store, as_of: dt.date, cycle_id: Optional[str] = None) -> Board:

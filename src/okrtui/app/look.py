@@ -96,5 +96,27 @@ def checkin_line(checkin, kind: str) -> Content:
         (checkin_value(checkin.value, kind), "bold"), "  ", confidence(checkin.confidence))
 
 
+def reading_line(reading) -> Content:
+    """`2026-11-16 17:00  cro  21.4`: one reading of a measure, as its history and the dialog show it."""
+    return Content.assemble(
+        (f"{reading.at:%Y-%m-%d %H:%M}", "$text-muted"), "  ", plain(reading.author), "  ",
+        (number(reading.value), "bold"))
+
+
+TREND_BLOCKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+
+
+def trend(values: list[float], width: int = 8) -> str:
+    """The last `width` values as a few-character sparkline (lowest ▁, highest █)."""
+    shown = values[-width:]
+    if not shown:
+        return ""
+    low, high = min(shown), max(shown)
+    if high - low < 1e-12:
+        return TREND_BLOCKS[3] * len(shown)  # flat: a level line mid-height
+    top = len(TREND_BLOCKS) - 1
+    return "".join(TREND_BLOCKS[round((v - low) / (high - low) * top)] for v in shown)
+
+
 def percent(value: Optional[float]) -> str:
     return "\u2014" if value is None else f"{round(value * 100):d}%"

@@ -129,11 +129,12 @@ def reading_on(readings: Sequence[Reading], day: dt.date) -> Optional[Reading]:
     return found
 
 
-def attainment_on(measure: Measure, readings: Sequence[Reading], day: dt.date) -> Optional[float]:
-    """A measure's attainment on `day`: by its reading of that day or before; with no readings
-    at all, by its actual (a measure kept only by import has no history); None before its first."""
+def attainment_on(measure: Measure, readings: Sequence[Reading], day: dt.date, today: dt.date) -> Optional[float]:
+    """A measure's attainment on `day`: by its reading of that day or before, None before its
+    first. One with no readings (its actual only imported or typed) has no history: its actual
+    counts from `today` on, and nothing is known of the days before."""
     if not readings:
-        return measure_attainment(measure)
+        return measure_attainment(measure) if day >= today else None
     found = reading_on(readings, day)
     if found is None:
         return None

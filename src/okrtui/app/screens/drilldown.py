@@ -1,5 +1,6 @@
 """Drill-down: a strategic objective's OKRs (cascaded children under their parents)
-and their key results, with a detail pane for the focused item and a breadcrumb."""
+and their key results, below its measures (KPIs), with a detail pane for the focused item
+and a breadcrumb."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets.tree import TreeNode
 from okrtui.app import look
 from okrtui.app.board import Board
 from okrtui.app.screens.base import BoardScreen
+from okrtui.app.widgets import measures
 from okrtui.app.widgets.common import FilterInput, KeyFooter, header_line, set_content
 from okrtui.app.widgets.history import (
     DetailPane,
@@ -25,8 +27,8 @@ from okrtui.app.widgets.history import (
     newest_first,
 )
 from okrtui.app.widgets.tree import OkrTree
-from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Objective
-from okrtui.domain.scoring import measure_attainment, pace
+from okrtui.domain.models import PERSPECTIVE_NAMES, KeyResult, Measure, Objective
+from okrtui.domain.scoring import pace
 from okrtui.domain.text import counted
 from okrtui.store import StoreError
 
@@ -39,7 +41,10 @@ class DrillScreen(BoardScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "checkin", "Check in"),
-        # Where `c` cannot check in (not on a key result, a closed cycle, a read-only store)
+        # On a measure `c` records a reading: the Footer and `?` name that instead.
+        Binding("c", "reading", "Reading", tooltip="Record a reading of the measure under the cursor "
+                "(value, note)"),
+        # Where `c` can do neither (on an objective, a closed cycle, a read-only store)
         # the Footer drops it, and this says why when it is pressed anyway.
         Binding("c", "checkin_refused", show=False),
         Binding("slash", "filter", "Filter"),
@@ -144,7 +149,9 @@ class DrillScreen(BoardScreen):
                    if needle is None or _hit(needle, kr.ref, kr.title, objective.owner)]
             if needle is None or krs or _hit(needle, objective.ref, objective.title, objective.owner):
                 wanted.append((objective, depth, krs if needle else objective.key_results))
-        shape = [(o.ref, d, tuple(k.ref for k in krs)) for o, d, krs in wanted]
+        strategic = board.strategic(self.code) if self.code else None
+        kpis = [m for m in (strategic.measures if strategic else []) if needle is None or _hit(needle, m.name)]
+        shape = [m.name for m in kpis] + [(o.ref, d, tuple(k.ref for k in krs)) for o, d, krs in wanted]
         rebuilt = shape != getattr(self, "_shape", None)
         if not rebuilt:
             # Same items: relabel in place so the cursor and expansion stay as they are.
@@ -153,12 +160,18 @@ class DrillScreen(BoardScreen):
                 tree.label(self._tree_nodes[objective.ref], self._objective_label(objective))
                 for kr in krs:
                     tree.label(self._tree_nodes[kr.ref], self._kr_label(kr))
+            for measure in kpis:
+                tree.label(self._tree_nodes[measures.node_key(measure)], measures.label(measure))
         else:
             self._shape = shape
             tree.clear()
             tree.label(tree.root, self._title())
             tree.root.data = self.code or ""
             self._tree_nodes = {}
+            # The strategic objective's own measures first: they stay in sight above however many OKRs.
+            for measure in kpis:
+                key = measures.node_key(measure)
+                self._tree_nodes[key] = tree.label(tree.root.add_leaf("", data=key), measures.label(measure))
             for objective, depth, krs in wanted:
                 parent = self._tree_nodes.get(objective.parent) if depth else None
                 node = tree.label((parent or tree.root).add("", data=objective.ref, expand=True),
@@ -219,18 +232,19 @@ class DrillScreen(BoardScreen):
     _checkin_offered: Optional[tuple] = None
 
     def _offer_checkin(self) -> None:
-        # `c` is offered on key results only. The Footer rebuilds itself on every refresh of the
-        # bindings, which costs more than the rest of a cursor move: refresh only when `c` comes or goes.
+        # `c` is offered on key results and measures. The Footer rebuilds itself on every refresh of
+        # the bindings, which costs more than the rest of a cursor move: refresh only when a key comes or goes.
         key = self._cursor_key()
-        offered = (self.app.why_no_checkin(key) is None, bool(key and key.startswith("O-")),
-                   self._item_key() is None)
+        offered = (self.app.why_no_checkin(key) is None, self._why_no_reading(key) is None,
+                   bool(key and key.startswith("O-")), self._item_key() is None, measures.is_measure_key(key))
         if offered != self._checkin_offered:
             self._checkin_offered = offered
             self.refresh_bindings()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        # enter on a key result opens its detail (history, sparkline) to scroll; escape returns.
-        if isinstance(event.node.data, str) and event.node.data.startswith("KR-"):
+        # enter on a key result or a measure opens its detail (history, sparkline) to scroll; escape returns.
+        key = event.node.data
+        if isinstance(key, str) and (key.startswith("KR-") or measures.is_measure_key(key)):
             self.query_one("#detail").focus()
 
     def _show_detail(self, key: Optional[str]) -> None:
@@ -254,6 +268,18 @@ class DrillScreen(BoardScreen):
                 self._load_history(board)
         elif key and key.startswith("O-") and board.objective(key):
             text = self._objective_detail(board.objective(key))
+        elif (measure := self._measure(key)) is not None:
+            found = True  # no way-to-check-in line: `c` works here
+            readings = board.readings(measure) if board.readings_loaded else None
+            text = measures.detail(board.strategic(self.code), measure, readings)
+            if readings is None:
+                history = Content.styled("\nReading the measure's history\u2026", "$text-muted")
+                self._load_readings(board)
+            else:
+                timed = measures.in_time_order(readings)
+                values = [float(r.value) for r in timed]
+                history = history_heading(readings, "readings")
+                entries, kind = list(reversed(timed)), "reading"
         if not found:
             text = Content.assemble(self._way_to_checkin(), text)
         set_content(self.query_one("#detail-text", Static), text)
@@ -285,6 +311,32 @@ class DrillScreen(BoardScreen):
         if board is self.board:
             self._show_detail(self._cursor_key())
 
+    _readings_asked: Optional[Board] = None
+
+    def _load_readings(self, board: Board) -> None:
+        # Asked for on every repaint until read: one read of a board's readings is enough.
+        if self._readings_asked is not board:
+            self._readings_asked = board
+            self._read_readings(board)
+
+    @work(thread=True, exclusive=True, group="readings")
+    def _read_readings(self, board: Board) -> None:
+        try:
+            board.load_readings()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._history_ready, board)
+
+    def _measure(self, key: Optional[str]) -> Optional[Measure]:
+        return measures.measure_of(self.board.strategic(self.code) if self.code else None, key)
+
+    def _why_no_reading(self, key: Optional[str]) -> Optional[str]:
+        measure = self._measure(key)
+        if measure is None:
+            return "Move to a measure (KPI) to record a reading"
+        return self.app.why_no_reading(self.code, measure.name)
+
     def _breadcrumb(self, key: Optional[str]) -> None:
         parts: list = ["Scorecard"]
         strategic = self.board.strategic(self.code) if self.code else None
@@ -298,16 +350,22 @@ class DrillScreen(BoardScreen):
         elif key and key.startswith("O-") and self.board.objective(key):
             objective = self.board.objective(key)
             parts += [" \u203a ", (objective.ref, "bold"), " ", look.plain(objective.title)]
+        elif (measure := self._measure(key)) is not None:
+            parts += [" \u203a ", ("KPI ", "bold"), look.plain(measure.name)]
         set_content(self.query_one("#breadcrumb", Static), Content.assemble(*parts))
 
     def _way_to_checkin(self) -> Content:
         """Off a key result: how to reach a check-in from here, or why there is none."""
         first_kr = next((ref for ref in self._tree_nodes if ref.startswith("KR-")), None)
+        has_measures = any(measures.is_measure_key(key) for key in self._tree_nodes)
         if first_kr is None:
-            return Content("")
+            return Content.styled("down to a measure, then c records a reading\n\n" if has_measures
+                                  and self.app.why_no_reading(self.code, None) is None else "", "$text-muted")
         why_not = self.app.why_no_checkin(first_kr)
-        return Content.styled(f"{why_not}\n\n" if why_not else "down to a key result, then c checks in\n\n",
-                              "$text-muted")
+        way = why_not or "down to a key result, then c checks in"
+        if has_measures and not why_not:
+            way += "; on a measure, c records a reading"
+        return Content.styled(f"{way}\n\n", "$text-muted")
 
     def _strategic_detail(self) -> Content:
         board = self.board
@@ -331,14 +389,12 @@ class DrillScreen(BoardScreen):
         if strategic.description:
             parts += ["\n\n", look.plain(strategic.description)]
         if strategic.measures:
-            parts += ["\n\n", ("Measures", "bold")]
+            loaded = board.readings_loaded
+            if not loaded:
+                self._load_readings(board)  # the trends follow once read
+            parts += ["\n\n", ("Measures", "bold"), (" (attainment, trend)", "$text-muted")]
             for measure in strategic.measures:
-                attainment = measure_attainment(measure)
-                parts += [
-                    "\n  ", look.plain(measure.name), "  ",
-                    f"{look.number(measure.baseline)} \u2192 {look.number(measure.target)}, actual "
-                    f"{look.number(measure.actual)} ", look.plain(measure.unit), "  ", look.score(attainment, words=True),
-                ]
+                parts += ["\n", measures.summary(measure, board.readings(measure) if loaded else None)]
         if strategic.initiatives:
             parts += ["\n\n", ("Initiatives", "bold")]
             for initiative in strategic.initiatives:
@@ -393,13 +449,15 @@ class DrillScreen(BoardScreen):
         else:
             self.app.pop_screen()
 
-    HELP_LEAD = ("On a key result, c checks in (enter saves); enter on an objective folds it; "
-                 "escape goes back a level.")
+    HELP_LEAD = ("On a key result, c checks in; on a measure (KPI), c records a reading (enter saves); "
+                 "enter on an objective folds it; escape goes back a level.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         key = self._cursor_key()
         if action == "checkin":
             return self.app.why_no_checkin(key) is None
+        if action == "reading":
+            return self._why_no_reading(key) is None
         if action in ("align", "move"):
             return bool(key and key.startswith("O-"))
         if action in ("edit", "delete"):
@@ -440,6 +498,11 @@ class DrillScreen(BoardScreen):
 
     def action_delete(self) -> None:
         key = self._item_key()
+        if measures.is_measure_key(self._cursor_key()):
+            # Not the strategic objective it belongs to: a measure goes in that objective's form.
+            self.notify("A measure is removed in its strategic objective's form: e edits it, measures and all",
+                        severity="warning")
+            return
         if key is None:
             if self.code:
                 self.app.delete_strategic(self.code)
@@ -461,8 +524,14 @@ class DrillScreen(BoardScreen):
     def action_checkin(self) -> None:
         self.app.open_checkin(self._cursor_key())
 
+    def action_reading(self) -> None:
+        measure = self._measure(self._cursor_key())
+        if measure is not None:
+            self.app.open_reading(self.code, measure.name)
+
     def action_checkin_refused(self) -> None:
-        why_not = self.app.why_no_checkin(self._cursor_key())
+        key = self._cursor_key()
+        why_not = self._why_no_reading(key) if measures.is_measure_key(key) else self.app.why_no_checkin(key)
         if why_not:
             self.notify(why_not, severity="warning", markup=False)
 

@@ -1,5 +1,5 @@
-"""A key result's check-in history in the drill-down's detail pane: every check-in, newest
-first, each with its note, however many there are."""
+"""A history in the drill-down's detail pane — a key result's check-ins or a measure's
+readings: every entry, newest first, each with its note, however many there are."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from textual.visual import Visual
 from textual.widget import Widget
 
 from okrtui.app import look
-from okrtui.domain.models import CheckIn
+from okrtui.domain.models import CheckIn, Reading
 
 
 class HistoryList(Widget):
-    """A key result's check-ins, newest first, each with its note: all of them, however many.
+    """A key result's check-ins (or a measure's readings), newest first, each with its note:
+    all of them, however many.
 
     A key result can gather a thousand check-ins. Wrapping and painting all of them on every
     cursor move would cost more than the rest of the screen together, so check-ins are wrapped
@@ -64,8 +65,8 @@ class HistoryList(Widget):
         """Whether the last layout gave this list the height it now knows it has."""
         return self.size.width == self._width and self.size.height == self._total()
 
-    def show(self, checkins: Sequence[CheckIn], kind: str) -> None:
-        """Show these check-ins, in this order."""
+    def show(self, checkins: Sequence[CheckIn | Reading], kind: str) -> None:
+        """Show these check-ins (or readings: `kind` "reading"), in this order."""
         same = len(checkins) == len(self._checkins) and (
             all(a is b for a, b in zip(checkins, self._checkins)) or list(checkins) == self._checkins)
         if same and kind == self._kind:
@@ -121,7 +122,7 @@ class HistoryList(Widget):
         indent = " " * (room - note_room)
         while len(self._lines) < lines and self._laid < len(self._checkins):
             checkin = self._checkins[self._laid]
-            self._lines += _wrapped(look.checkin_line(checkin, self._kind), room)
+            self._lines += _wrapped(_entry_line(checkin, self._kind), room)
             for paragraph in checkin.note.split("\n") if checkin.note else ():
                 self._lines += [look.plain(indent + piece) for piece in _wrapped_note(paragraph, note_room)]
             self._rest -= self._estimates[self._laid]
@@ -159,6 +160,10 @@ class HistoryList(Widget):
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         return selection.extract("\n".join(self.lines_text())), "\n"
+
+
+def _entry_line(entry: CheckIn | Reading, kind: str) -> Content:
+    return look.reading_line(entry) if kind == "reading" else look.checkin_line(entry, kind)
 
 
 def _on_row(strip: Strip, y: int) -> Strip:
@@ -204,7 +209,7 @@ def _estimated_lines(checkin: CheckIn, room: int, note_room: int) -> int:
 
 
 class DetailPane(VerticalScroll):
-    """The detail of the focused item; on a key result, its whole check-in history below."""
+    """The detail of the focused item; on a key result or a measure, its whole history below."""
 
     def on_focus(self) -> None:
         # Focus here means scrolling is next: wrap the history ahead of it.
@@ -227,7 +232,7 @@ class DetailPane(VerticalScroll):
 
 
 
-def newest_first(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+def newest_first(checkins: Sequence[CheckIn | Reading]) -> list[CheckIn | Reading]:
     # By time: a back-dated check-in sits where its date puts it, not where it was added.
     # Most histories are already in time order; checking that is cheaper than sorting.
     if all(earlier.at <= later.at for earlier, later in zip(checkins, checkins[1:])):
@@ -236,7 +241,8 @@ def newest_first(checkins: Sequence[CheckIn]) -> list[CheckIn]:
     return [checkin for _, checkin in ordered]
 
 
-def history_heading(checkins: Sequence[CheckIn]) -> Content:
+def history_heading(checkins: Sequence[CheckIn | Reading], name: str = "check-ins") -> Content:
+    """`Check-ins (6, newest first)`; `name` the plural of what is listed."""
     if not checkins:
-        return Content.styled("\nNo check-ins yet.", "$text-muted")
-    return Content.assemble("\n", ("Check-ins", "bold"), f" ({len(checkins)}, newest first)")
+        return Content.styled(f"\nNo {name} yet.", "$text-muted")
+    return Content.assemble("\n", (name.capitalize(), "bold"), f" ({len(checkins)}, newest first)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import statistics
@@ -37,6 +38,13 @@ def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[float, float
         child.returncode = 0
         peak = max(peak, usage.ru_maxrss)
     return statistics.median(times), peak / 1024
+
+
+def _sample_metrics() -> list[str]:
+    """The metric key results of the sample's latest cycle (a milestone takes only done/not-done)."""
+    doc = json.loads((HERE.parent / "sample_data" / "acme.json").read_text(encoding="utf-8"))
+    latest = max(doc["cycles"], key=lambda c: c["start"])
+    return [k["ref"] for o in latest["objectives"] for k in o["key_results"] if k["kind"] == "metric"]
 
 
 def main() -> None:
@@ -68,11 +76,12 @@ def main() -> None:
             at = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
             # The first write of a day keeps the day's backup (a whole export): not what is timed.
             subprocess.run(OKRTUI + ["checkin", kr, "41", "--at", at], env=env, check=True, capture_output=True)
-            # 1,000 check-ins on the key results of the latest cycle (S has fewer: they repeat).
-            first = 28 if name == "S" else last_kr - args.objectives * 4 + 1
-            rows = [f"KR-{first + i % (last_kr - first + 1)},{i % 90},,from the metrics job,{at}" for i in range(1000)]
+            # 1,000 check-ins on the metric key results of the latest cycle (S has fewer: they repeat).
+            refs = _sample_metrics() if name == "S" else \
+                [f"KR-{n}" for n in range(last_kr - args.objectives * 4 + 1, last_kr + 1)]
+            lines = [f"{refs[i % len(refs)]},{i % 90},,from the metrics job,{at}" for i in range(1000)]
             sheet = root / f"{name}.csv"
-            sheet.write_text("ref,value,confidence,note,at\n" + "\n".join(rows) + "\n", encoding="utf-8")
+            sheet.write_text("ref,value,confidence,note,at\n" + "\n".join(lines) + "\n", encoding="utf-8")
             for label, command in [
                 ("checkin", ["checkin", kr, "42", "--at", at]),
                 ("checkin --file (1,000)", ["checkin", "--file", str(sheet)]),

@@ -133,6 +133,18 @@ def open_app(terminal: Terminal, store: Path) -> str:
                                "the scorecard (Northwind Analytics, Financial)")
 
 
+def wait_for_store(read: Callable[[], object], done: Callable[[object], bool], what: str, timeout: float = 30):
+    """What `read` gives once `done` holds for it: a write the app makes after it repaints."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = read()
+        if done(found):
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}; last read: {found!r}"[:2000])
+        time.sleep(0.1)
+
+
 def header_overall(screen: str) -> str:
     match = re.search(r"Overall\D*?(\d+\.\d\d)", screen)
     assert match, f"no Overall score in the header:\n{screen}"
@@ -182,10 +194,11 @@ def test_check_in_from_the_keyboard_ripples_saves_and_quits(terminal: Terminal, 
     row = line_with(screen, "\u251c\u2500 KR-28 ")
     assert "\u2502\u2502" in row, row
 
-    # The store holds the check-in, by the --as user, at the current confidence.
-    kr = find_kr(export_doc(sample_store), "KR-28")
+    # The store holds the check-in, by the --as user, at the current confidence (the write lands
+    # after the repaint, on the app's writer thread).
+    kr = wait_for_store(lambda: find_kr(export_doc(sample_store), "KR-28"), lambda k: len(k["checkins"]) == 7,
+                        "KR-28's new check-in in the store")
     latest = max(kr["checkins"], key=lambda c: c["at"])
-    assert len(kr["checkins"]) == 7
     assert (latest["value"], latest["author"], latest["confidence"]) == (900, USER, "on-track")
     assert kr["current"] == 900
     report = cli_report(sample_store)

@@ -336,7 +336,8 @@ class TestHelp:
             await pilot.pause()
             lines = text(app.screen.query_one("#help-text")).splitlines()
             assert lines[2] == ("To check in: arrows to a strategic objective, enter for its OKRs, arrows to a "
-                                "key result, c. Or g, a ref (KR-12), enter, c.")
+                                "key result, c. Or g, a ref (KR-12), enter, c. A reading of a measure (KPI): "
+                                "enter, then the KPI lines at the top, c.")
 
 
 class TestGoto:

@@ -209,6 +209,19 @@ class TestRecordReading:
                                seconds=WAIT)
             assert app.screen.query_one(HistoryList).lines_text()[1] == "    from the metrics job"
 
+    async def test_another_persons_reading_after_mine_replaces_nothing_and_says_nothing(self, sample_store):
+        # Readings add up: bob's later reading of the same measure is no "their change replaced yours".
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_nrr(pilot)
+            await record(pilot, "110")
+            assert await until(pilot, lambda: label(app, NRR).endswith("110 %") and not app.saves_in_flight,
+                               seconds=WAIT)
+            operations.record_reading(Store(sample_store), "F1", "Net revenue retention", "108", author="bob")
+            assert await until(pilot, lambda: label(app, NRR).endswith("108 %"), seconds=WAIT)
+            await pilot.pause()
+            assert not any("replaced yours" in m for m in messages(app)), messages(app)
+
     async def test_an_empty_or_bad_value_is_refused_beside_the_field(self, sample_store):
         before = snapshot_bytes(sample_store)
         app = make_app(sample_store)
@@ -245,6 +258,30 @@ class TestRecordReading:
             assert Store(sample_store).snapshot().strategy[0].measure("Net revenue retention").actual == 106
             assert await until(pilot, lambda: detail_history(app).strip() == "Readings (12, newest first)",
                                seconds=WAIT)
+
+    async def test_u_pressed_while_a_save_waits_never_takes_back_a_later_reading(self, sample_store):
+        """c 110 enter, u, c 111 enter while another process holds the store's lock: the u means 110.
+        It runs once 110 is saved; by then 111 is queued before it, so 110 is no longer the newest
+        and the undo is refused. 111, made after u was pressed, is never what it takes back."""
+        from filelock import FileLock
+
+        app = make_app(sample_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await to_nrr(pilot)
+            lock = FileLock(str(sample_store.parent / "okrtui.json.lock"))
+            lock.acquire()
+            try:
+                await record(pilot, "110")
+                assert await until(pilot, lambda: app.saves_in_flight == 1, seconds=WAIT)
+                await pilot.press("u")
+                await record(pilot, "111")
+                assert await until(pilot, lambda: app.saves_in_flight == 2, seconds=WAIT)
+            finally:
+                lock.release()
+            assert await until(pilot, lambda: app.saves_in_flight == 0 and not app._undos_waiting
+                               and any("nothing was undone" in m for m in messages(app)), seconds=WAIT)
+            values = [r.value for r in readings(sample_store, "F1", "Net revenue retention")]
+            assert values[-2:] == [110, 111]
 
     async def test_undoing_a_deletion_brings_the_measures_back_with_their_readings(self, sample_store):
         app = make_app(sample_store)

@@ -661,3 +661,54 @@ def test_concurrent_readings_lose_nothing(sample_store):
     added = measure["readings"][12:]
     assert sorted(r["author"] for r in added) == [f"user{n}" for n in range(6)]
     assert measure["actual"] == 35  # the latest time, 10:00:05, whatever order they landed in
+
+
+# ---------------------------------------------------------------- the strategic objective's form keeps histories
+
+
+def _edit_measures(store_path: Path, code: str, lines: list[str]) -> None:
+    """Save the strategic objective's form with these measure lines (as the app's `e` does)."""
+    from okrtui import operations
+    from okrtui.app.forms import strategic_form
+    from okrtui.app.board import build_board
+    from okrtui.domain import planning
+    from okrtui.store import Store
+
+    store = Store(store_path)
+    board = build_board(store, dt.date.fromisoformat(AS_OF))
+    strategic = board.strategic(code)
+    form = strategic_form(board, strategic.perspective, strategic)
+    values = {field.name: field.value for field in form.fields}
+    values["measures"] = "\n".join(lines)
+    assert form.problems(values) == {}
+    operations.perform(store, lambda tx: planning.edit_strategic(tx, code, form.doc(values)), author="ana")
+
+
+def test_a_measure_renamed_and_moved_to_another_line_keeps_its_readings(sample_store):
+    before = export_doc()
+    kept = measure_of(before, "F1", ARR)["readings"]
+    # F1's lines: ARR, then Net revenue retention. ARR renamed and put last: one name went, one came.
+    _edit_measures(sample_store, "F1", ["Net revenue retention | % | 104 | 112 | 106",
+                                        "ARR | $M | 18 | 25 | 21.4"])
+    after = export_doc()
+    assert [m["name"] for m in after["strategy"][0]["measures"]] == ["Net revenue retention", "ARR"]
+    assert measure_of(after, "F1", "ARR")["readings"] == kept and len(kept) == 12
+    assert measure_of(after, "F1", "Net revenue retention")["readings"] == \
+        measure_of(before, "F1", "Net revenue retention")["readings"]
+
+
+def test_two_names_changed_at_once_keep_their_lines_histories(sample_store):
+    before = export_doc()
+    _edit_measures(sample_store, "F1", ["ARR | $M | 18 | 25 | 21.4", "NRR | % | 104 | 112 | 106"])
+    after = export_doc()
+    assert measure_of(after, "F1", "ARR")["readings"] == measure_of(before, "F1", ARR)["readings"]
+    assert measure_of(after, "F1", "NRR")["readings"] == measure_of(before, "F1", "Net revenue retention")["readings"]
+
+
+def test_when_two_names_go_each_line_keeps_its_old_measures_history(sample_store):
+    # Both old names gone, the lines swapped: which new name is which old one cannot be told;
+    # the line's own old measure is taken, as for a rename in place.
+    before = export_doc()
+    _edit_measures(sample_store, "F1", ["NRR | % | 104 | 112 | 106", "ARR | $M | 18 | 25 | 21.4"])
+    after = export_doc()
+    assert measure_of(after, "F1", "NRR")["readings"] == measure_of(before, "F1", ARR)["readings"]

@@ -40,7 +40,7 @@ from okrtui.domain.scoring import (
     sandbagging_cycles,
     score_cycle,
 )
-from okrtui.domain.text import OBJECTIVE_REF_RE, Author, counted, parse_number, score_text
+from okrtui.domain.text import OBJECTIVE_REF_RE, Author, counted, number_shown, parse_number, score_text
 from okrtui.store import Snapshot, Store, Transaction
 from okrtui.store.backup import export_scorecard  # noqa: F401  (also for the CLI)
 
@@ -298,10 +298,7 @@ class ReadingResult:
 
 
 def _number(value: Optional[float]) -> str:
-    if value is None:
-        return "\u2014"
-    # As the store keeps it, whole numbers without a point (a reading of 22.0 shows as 22).
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return number_shown(value)
 
 
 def find_measure(strategy: list[StrategicObjective], code: str, name: str) -> tuple[int, StrategicObjective, Measure]:

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.theme import Theme
 
 from okrtui.domain.scoring import band
-from okrtui.domain.text import score_text
+from okrtui.domain.text import number_shown, score_text
 
 SCORE_WIDTH = len("\u25b2 0.00")  # a score as `look.score` draws it: symbol, space, two decimals
 BAND_SYMBOL = {"green": "\u25cf", "yellow": "\u25b2", "red": "\u2716", None: "\u00b7"}
@@ -59,11 +59,7 @@ def plain(text: str, style: str = "") -> Content:
 
 
 def number(value: float | int | None) -> str:
-    if value is None:
-        return "\u2014"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return number_shown(value)  # as the command line shows it
 
 
 def score(score: Optional[float], words: bool = False) -> Content:

@@ -36,9 +36,25 @@ class PlanningActions:
         self.undo_stack: list[Command] = []
         self._mine: set[int] = set()  # generations this session committed
         self._journal_seen = self.board.snapshot.generation
-        self.saves_in_flight = 0  # queued on the writer, not answered yet
-        self._undos_waiting = 0
-        self._opened_at: Optional[int] = None  # the generation a form being saved was opened on  # u pressed while a save was under way: run once it is answered
+        self._in_flight = self._saves_started = self._saves_ended = 0
+        # u pressed while saves were under way: for each, how many saves had started by then. It
+        # runs once those are answered (the change it means is then on the stack), never later
+        # ones, which were made after it was pressed.
+        self._undos_waiting: list[int] = []
+        self._opened_at: Optional[int] = None  # the generation a form being saved was opened on
+
+    @property
+    def saves_in_flight(self) -> int:
+        """Saves queued on the writer and not answered yet."""
+        return self._in_flight
+
+    @saves_in_flight.setter
+    def saves_in_flight(self, count: int) -> None:
+        if count > self._in_flight:
+            self._saves_started += count - self._in_flight
+        else:
+            self._saves_ended += self._in_flight - count
+        self._in_flight = count
 
     # -- whether a change can be made here --
 
@@ -152,9 +168,9 @@ class PlanningActions:
 
     def save_answered(self) -> None:
         """A save is answered (and its change on the stack): run an undo that waited for it."""
-        if self._undos_waiting and not self.saves_in_flight:
-            self._undos_waiting -= 1
-            self.action_undo()
+        while self._undos_waiting and self._undos_waiting[0] <= self._saves_ended:
+            self._undos_waiting.pop(0)
+            self._undo_latest()
 
     def remember_checkin(self, command: Optional[Command]) -> None:
         """A check-in saved by the fast path joins the undo stack like any other change."""
@@ -167,7 +183,10 @@ class PlanningActions:
             return  # a save of ours may be what changed the store: look once it is answered
         journal = board.snapshot.meta.journal
         mine = {s for c in self.undo_stack for s in c.subjects}
-        news = [e for e in journal if e.generation > self._journal_seen and e.generation not in self._mine]
+        # Not a reading (readings add up, none replaces another), nor this user's own change made
+        # elsewhere (the warning is of another person's).
+        news = [e for e in journal if e.generation > self._journal_seen and e.generation not in self._mine
+                and not e.label.startswith("Reading of ") and e.author != self.user]
         self._journal_seen = max(self._journal_seen, board.snapshot.generation)
         for entry in news:
             touched = mine & set(entry.subjects)
@@ -182,8 +201,11 @@ class PlanningActions:
             return
         if self.saves_in_flight:
             # The change to undo may be the one still being saved: it is not on the stack yet.
-            self._undos_waiting += 1
+            self._undos_waiting.append(self._saves_started)
             return
+        self._undo_latest()
+
+    def _undo_latest(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo: no change made in this session", severity="information")
             return

@@ -95,7 +95,8 @@ def parse_time(value: Any) -> dt.datetime:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     try:
         utc = moment.astimezone(dt.timezone.utc)
-        utc + dt.timedelta(days=1) - dt.timedelta(days=1)  # room for the day arithmetic of scoring
+        utc + dt.timedelta(days=1)  # room for the day arithmetic of scoring, both ways
+        utc - dt.timedelta(days=1)
     except OverflowError:
         raise ValueError(f"{value!r} is outside the times okrtui can record (0001-01-02 to 9999-12-30, UTC)") from None
     return utc

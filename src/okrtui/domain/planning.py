@@ -84,15 +84,20 @@ def _open(cycle: Cycle) -> None:
 def _measures_filed(ws: Workspace, updated: StrategicObjective, old: Optional[StrategicObjective]) -> None:
     """Give each measure of an edited strategic objective the id its readings are filed under.
 
-    A measure keeps the history of the old measure of its name; failing that, a renamed one
-    (on the same line, whose old name is gone) keeps the old line's. Any other is new. An
-    emptied actual of a measure with readings is the latest reading's (§7's default)."""
+    A measure keeps the history of the old measure of its name. Failing that, a renamed one
+    keeps the history of the old measure whose name is gone: the one on its line, or the only
+    one when a single name went and a single new one came (renamed and moved). Any other is
+    new. An emptied actual of a measure with readings is the latest reading's (§7's default)."""
     olds = list(old.measures) if old else []
     names = {m.key for m in updated.measures}
+    gone = [m for m in olds if m.key not in names]
+    new = [m for m in updated.measures if not any(o.key == m.key for o in olds)]
     for index, measure in enumerate(updated.measures):
         match = next((m for m in olds if m.key == measure.key), None)
-        if match is None and index < len(olds) and olds[index].key not in names:
+        if match is None and index < len(olds) and olds[index] in gone:
             match = olds[index]
+        elif match is None and len(gone) == len(new) == 1:
+            match = gone[0]
         if match is None or match._id is None:
             measure._id = ws.next_measure_id()
             continue

@@ -160,6 +160,16 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
+def number_shown(value: float | int | None) -> str:
+    """A number as typed and stored: `22` (also for 22.0), `1234567.5`, never `1.23457e+06`;
+    `—` for none."""
+    if value is None:
+        return "\u2014"
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
 def score_text(score: float | None) -> str:
     """A score as every output shows it: two decimals, or an em dash for no score."""
     return "\u2014" if score is None else f"{score:.2f}"

@@ -58,7 +58,7 @@ class ValueDialog(FormScreen):
         if last is not None:
             parts: list = [(f"{self.LAST}  ", "$text-muted"), self.last_line(last)]
             if last.note:
-                parts += ["\n", ("  \u201c", "$text-muted"), look.plain(last.note.splitlines()[0]),
+                parts += ["\n", ("  \u201c", "$text-muted"), look.plain(_first_words(last.note)),
                           ("\u201d", "$text-muted")]
             return Content.assemble(*parts)
         if self.last_at is not None:
@@ -172,3 +172,9 @@ class ReadingDialog(ValueDialog):
 
     def result(self, values: Values) -> ReadingRequest:
         return ReadingRequest(self.code, self.measure.name, values["value"], values["note"])
+
+
+def _first_words(note: str, most: int = 120) -> str:
+    """A note's first line, cut to a line's length: a long note must not push the dialog's fields away."""
+    line = note.splitlines()[0] if note.strip() else ""
+    return line if len(line) <= most else line[:most - 1] + "\u2026"

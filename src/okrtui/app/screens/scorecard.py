@@ -27,7 +27,8 @@ from okrtui.domain.text import counted
 
 class ScorecardScreen(BoardScreen):
     HELP_LEAD = ("To check in: arrows to a strategic objective, enter for its OKRs, arrows to a key "
-                 "result, c. Or g, a ref (KR-12), enter, c.")
+                 "result, c. Or g, a ref (KR-12), enter, c. A reading of a measure (KPI): enter, then "
+                 "the KPI lines at the top, c.")
     HELP_NOTES = (
         "Each pane: the perspective's score and bar; then per strategic objective its code, title, "
         "score and the number of this cycle's OKR objectives serving it (OKRs).",

@@ -1128,3 +1128,36 @@ class TestRawBackup:
         snapshot = store.snapshot()
         assert raw_export(store, snapshot) is None
         assert json.loads(backup_bytes(store, snapshot)) == export_scorecard(snapshot).to_doc()
+
+    def test_bytes_edited_with_their_checksum_never_end_in_an_internal_error(self, run, sample_store, monkeypatch):
+        import zlib
+
+        # A reading whose value is text, the main file's length and checksum of the log made to
+        # match: checksums guard against damage, not against an editor; the write of the day (and
+        # its backup) must not fail with an internal error, and doctor names the file.
+        log = sample_store.parent / "okrtui.json.d" / "readings.log"
+        lines = log.read_bytes().splitlines(keepends=True)
+        doc = json.loads(lines[0])
+        doc[1]["value"] = "lots"
+        lines[0] = json.dumps(doc, separators=(",", ":")).encode() + b"\n"
+        data = b"".join(lines)
+        log.write_bytes(data)
+        main = json.loads(sample_store.read_text(encoding="utf-8"))
+        main["meta"]["1"].update(readings_len=len(data), readings_crc=zlib.crc32(data))
+        sample_store.write_text(json.dumps(main), encoding="utf-8")
+        on_day(monkeypatch, "2030-03-01")
+        code, out, err = run("checkin", "KR-28", "800", "--at", AT)
+        assert "internal error" not in err and code in (0, 1), err
+        code, out, err = run("doctor")
+        assert code == 1 and "readings.log" in out
+
+    def test_a_measure_without_its_id_is_backed_up_through_the_models(self, run, sample_store, monkeypatch):
+        # A main file edited by hand (it has no checksum of its own): the raw writer cannot file a
+        # measure without its id; the models can, and the day's write goes through.
+        main = json.loads(sample_store.read_text(encoding="utf-8"))
+        del main["strategy"]["1"]["measures"][0]["id"]
+        sample_store.write_text(json.dumps(main), encoding="utf-8")
+        on_day(monkeypatch, "2030-03-01")
+        code, out, err = run("checkin", "KR-28", "800", "--at", AT)
+        assert code == 0, err
+        assert daily(sample_store) == ["2030-03-01.json"]

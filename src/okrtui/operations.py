@@ -162,7 +162,7 @@ def _checkin_of(tx, ref: str, value_text: Optional[str], author: str, confidence
         raise InvalidInput([f"ref: {ref} is in cycle {entry.id}, which is closed"])
     cycle = tx.cycle(entry.id)
     objective, kr = where[ref] if where is not None and ref in where else _locate(cycle, ref)
-    when = present_time(kr, now) if at is None or at >= now else at
+    when = present_time(kr.last_checkin_at, now) if at is None or at >= now else at
     if when.date() < entry.start:
         raise InvalidInput([f"at: {when.isoformat()} is before cycle {entry.id} starts ({entry.start})"])
     try:
@@ -333,8 +333,7 @@ def record_reading(store: Store, code: str, name: str, value_text: str, *, autho
         objective = strategic_from(strategic_doc(held))  # a copy: the snapshot's stays as read
         measure = objective.measure(name)
         latest = measure.last_reading_at
-        when = at if at is not None and at < now else (
-            latest if latest is not None and now < latest <= now + FUTURE_SLACK else now)
+        when = present_time(latest, now) if at is None or at >= now else at
         try:
             value = parse_number(value_text)
         except ValueError as exc:
@@ -359,12 +358,11 @@ def record_reading(store: Store, code: str, name: str, value_text: str, *, autho
     return store.write(change)
 
 
-def present_time(kr: KeyResult, now: dt.datetime) -> dt.datetime:
-    """When a check-in made now is recorded: now — or, when another machine's clock ran
-    ahead and put the latest check-in up to FUTURE_SLACK in the future, that latest time,
-    so the new check-in still becomes current (ties go to the one added last, §2)
+def present_time(latest: Optional[dt.datetime], now: dt.datetime) -> dt.datetime:
+    """When a check-in or reading made now is recorded: now — or, when another machine's clock
+    ran ahead and put the `latest` one up to FUTURE_SLACK in the future, that latest time,
+    so the new one still becomes current (ties go to the one added last, §2)
     instead of being taken for a back-dated one."""
-    latest = kr.last_checkin_at
     if latest is not None and now < latest <= now + FUTURE_SLACK:
         return latest
     return now

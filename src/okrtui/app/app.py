@@ -218,7 +218,7 @@ class OkrApp(PlanningActions, ReadingActions, App):
         now = dt.datetime.now(dt.timezone.utc)
         try:
             value = parse_value(request.value_text, found[1].kind) if request.value_text else found[1].current
-            checkin = CheckIn.model_validate({"at": present_time(found[1], now), "author": self.user,
+            checkin = CheckIn.model_validate({"at": present_time(found[1].last_checkin_at, now), "author": self.user,
                                               "value": value, "confidence": request.confidence,
                                               "note": request.note})
         except ValueError as exc:

@@ -88,7 +88,12 @@ def backup_bytes(store, snapshot) -> bytes:
     JSON is compact: a backup is read, not diffed."""
     from okrtui.store.raw_export import raw_export
 
-    data = raw_export(store, snapshot)
+    try:
+        data = raw_export(store, snapshot)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # Bytes that match their checksum yet are not what a writer wrote (edited by hand,
+        # checksum and all): the models read them again and say exactly what is wrong.
+        data = None
     if data is None:
         data = orjson.dumps(export_scorecard(snapshot).to_doc()) + b"\n"
     return data

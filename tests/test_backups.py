@@ -10,7 +10,7 @@
   format 4 by its first write after a backup, and a kill -9 during that write leaves
   the old store or the new one.
 
-The daily backups are named by `okrtui.store.tinystore.now`; tests move it to other days.
+The daily backups are named by `okrtui.store.backup.now`; tests move it to other days.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Optional
 
 import pytest
 
+import okrtui.store.backup as backup
 import okrtui.store.tinystore as tinystore
 from okrtui.store.backup import DAILY_RE, TAKEN_RE
 from okrtui.store.layout import STORE_VERSION
@@ -89,7 +90,7 @@ def backup_doc(path: Path) -> dict:
 def on_day(monkeypatch: pytest.MonkeyPatch, day: str, time_of_day: str = "08:30:00+00:00") -> None:
     """Move the clock that names the daily backups to `day`."""
     moment = dt.datetime.fromisoformat(f"{day}T{time_of_day}")
-    monkeypatch.setattr(tinystore, "now", lambda: moment)
+    monkeypatch.setattr(backup, "now", lambda: moment)
 
 
 def days(first: str, count: int) -> list[str]:

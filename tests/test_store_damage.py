@@ -11,7 +11,6 @@ import pytest
 
 from conftest import AS_OF, AT, cycle_entry, export_doc, main_tables, parts_dir, snapshot_bytes
 import okrtui.store.files as files
-import okrtui.store.commit as commit
 
 
 def _main_edit(store: Path, edit) -> None:
@@ -32,7 +31,7 @@ def test_a_crash_before_the_commit_does_not_block_the_next_write(run, sample_sto
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(files, "rename_into_place", crash)
         # A killed process cleans nothing up: what it wrote stays for the next writer.
-        patch.setattr(commit, "_take_back", lambda written, appended: None)
+        patch.setattr(files, "take_back", lambda written, appended: None)
         assert run("checkin", "KR-28", "800", "--at", AT).code != 0
     entry = cycle_entry(sample_store, "2026-Q4")
     leftover = parts_dir(sample_store) / f"c{entry['slot']}-{main_tables(sample_store)['meta']['1']['generation'] + 1}.json"

@@ -37,33 +37,17 @@ from okrtui.domain.scoring import (
     hints,
     measure_attainment,
     ripple,
+    ripple_line,  # noqa: F401  (also for the CLI and the app)
     sandbagging_cycles,
     score_cycle,
 )
-from okrtui.domain.text import OBJECTIVE_REF_RE, Author, counted, number_shown, parse_number, score_text
+from okrtui.domain.fields import Author
+from okrtui.domain.terms import FUTURE_SLACK, parse_value, present_time  # noqa: F401  (also for the app)
+from okrtui.domain.text import OBJECTIVE_REF_RE, counted, number_shown, parse_number, score_text  # noqa: F401
 from okrtui.store import Snapshot, Store, Transaction
 from okrtui.store.backup import export_scorecard  # noqa: F401  (also for the CLI)
 
-FUTURE_SLACK = dt.timedelta(minutes=5)
 AUTHOR = TypeAdapter(Author)
-
-
-def parse_value(text: str, kind: str) -> int | float:
-    """A check-in value for a key result of `kind`."""
-    if kind == "milestone":
-        word = text.strip().lower()
-        if word in ("done", "1"):
-            return 1
-        if word in ("not-done", "not done", "0"):
-            return 0
-        try:
-            number = parse_number(text)
-        except ValueError:
-            number = None
-        if number in (0, 1):
-            return int(number)
-        raise ValueError(f"{text!r} is not done or not-done (1 or 0) for a milestone")
-    return parse_number(text)
 
 
 # -- scoring a snapshot ----------------------------------------------------
@@ -358,26 +342,12 @@ def record_reading(store: Store, code: str, name: str, value_text: str, *, autho
     return store.write(change)
 
 
-def present_time(latest: Optional[dt.datetime], now: dt.datetime) -> dt.datetime:
-    """When a check-in or reading made now is recorded: now — or, when another machine's clock
-    ran ahead and put the `latest` one up to FUTURE_SLACK in the future, that latest time,
-    so the new one still becomes current (ties go to the one added last, §2)
-    instead of being taken for a back-dated one."""
-    if latest is not None and now < latest <= now + FUTURE_SLACK:
-        return latest
-    return now
-
-
 def _locate(cycle: Cycle, ref: str) -> tuple[Objective, KeyResult]:
     for objective in cycle.objectives:
         for kr in objective.key_results:
             if kr.ref == ref:
                 return objective, kr
     raise InvalidInput([f"ref: unknown key result {ref}"])
-
-
-def ripple_line(changes: list[Change]) -> str:
-    return " \u00b7 ".join(f"{c.name} {score_text(c.old)} \u2192 {score_text(c.new)}" for c in changes)
 
 
 # -- planning changes ------------------------------------------------------

@@ -6,11 +6,12 @@ dialog, on the command line and in an import: `field: message at path`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from pydantic import ValidationError
+from okrtui.domain.terms import LocatedError
 
-from okrtui.domain.models import LocatedError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 _UNION_TAGS = {"int", "float", "str", "function-after[_finite(), union[int,float]]"}
 

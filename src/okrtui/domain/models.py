@@ -24,9 +24,7 @@ from pydantic import (
 )
 from typing_extensions import Annotated
 
-from okrtui.domain.text import (
-    KEY_RESULT_REF_RE,
-    OBJECTIVE_REF_RE,
+from okrtui.domain.fields import (
     Author,
     Code,
     CycleId,
@@ -37,74 +35,23 @@ from okrtui.domain.text import (
     ShortText,
     Title,
 )
-
-PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
-PERSPECTIVE_NAMES: dict[str, str] = {
-    "financial": "Financial",
-    "customer": "Customer",
-    "internal_process": "Internal Process",
-    "learning_growth": "Learning & Growth",
-}
-CONFIDENCES: tuple[str, ...] = ("on-track", "at-risk", "off-track", "blocked")
-
-
-
-def parse_confidence(text: str) -> str:
-    """A confidence as people type it: the key in any case, spaces for dashes, or 1-4."""
-    word = re.sub(r"[\s_]+", "-", text.strip().lower())
-    if word in {"1", "2", "3", "4"}:
-        return CONFIDENCES[int(word) - 1]
-    if word in CONFIDENCES:
-        return word
-    raise ValueError(f"{text!r} is not one of on-track, at-risk, off-track, blocked (or 1-4)")
-
+from okrtui.domain.terms import (  # noqa: F401  (the models' vocabulary, named here too)
+    CONFIDENCES,
+    PERSPECTIVE_NAMES,
+    PERSPECTIVES,
+    LocatedError,
+    _located,
+    _parse_date,
+    format_time,
+    parse_confidence,
+    parse_time,
+    ref_number,
+)
+from okrtui.domain.text import KEY_RESULT_REF_RE, OBJECTIVE_REF_RE
 
 Perspective = Literal["financial", "customer", "internal_process", "learning_growth"]
 Confidence = Literal["on-track", "at-risk", "off-track", "blocked"]
 Kind = Literal["metric", "milestone"]
-
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
-        raise ValueError(f"{value!r} is not a date of the form YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid date ({exc})") from None
-
-
-def parse_time(value: Any) -> dt.datetime:
-    """An ISO 8601 time; one without a zone is UTC. Always returned in UTC."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not an ISO 8601 time")
-        text = value.strip()
-        if len(text) < 10:
-            raise ValueError(f"{value!r} is not an ISO 8601 time")
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    try:
-        utc = moment.astimezone(dt.timezone.utc)
-        utc + dt.timedelta(days=1)  # room for the day arithmetic of scoring, both ways
-        utc - dt.timedelta(days=1)
-    except OverflowError:
-        raise ValueError(f"{value!r} is outside the times okrtui can record (0001-01-02 to 9999-12-30, UTC)") from None
-    return utc
-
-
-def format_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-
 
 Day = Annotated[dt.date, BeforeValidator(_parse_date)]
 Moment = Annotated[dt.datetime, BeforeValidator(parse_time)]
@@ -123,10 +70,6 @@ def _ref(pattern: re.Pattern[str], example: str):
 
 ObjectiveRef = Annotated[str, BeforeValidator(_ref(OBJECTIVE_REF_RE, "O-3"))]
 KeyResultRef = Annotated[str, BeforeValidator(_ref(KEY_RESULT_REF_RE, "KR-12"))]
-
-
-def ref_number(ref: str) -> int:
-    return int(ref.split("-", 1)[1])
 
 
 class _Model(BaseModel):
@@ -367,16 +310,3 @@ class Scorecard(_Model):
     def to_json(self) -> str:
         """Every field, in the format's order, so an export re-imports and re-exports identically."""
         return json.dumps(self.to_doc(), indent=2, ensure_ascii=False) + "\n"
-
-
-class LocatedError(ValueError):
-    """A validation failure that knows where below the model it happened."""
-
-    def __init__(self, loc: tuple[Any, ...], message: str):
-        super().__init__(message)
-        self.loc = loc
-        self.message = message
-
-
-def _located(loc: tuple[Any, ...], message: str) -> ValueError:
-    return LocatedError(loc, message)

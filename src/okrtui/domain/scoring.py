@@ -11,18 +11,15 @@ import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
-from okrtui.domain.text import counted
-from okrtui.domain.models import (
-    PERSPECTIVE_NAMES,
-    PERSPECTIVES,
-    Cycle,
-    KeyResult,
-    Measure,
-    Objective,
-    StrategicObjective,
-)
+from okrtui.domain.terms import PERSPECTIVE_NAMES, PERSPECTIVES
+from okrtui.domain.text import counted, score_text
+
+if TYPE_CHECKING:
+    # Scoring reads attributes only: the quick check-in scores the store's own documents
+    # through light objects of the same shape, without building the models.
+    from okrtui.domain.models import Cycle, KeyResult, Measure, Objective, StrategicObjective
 
 # Binary floats miss decimal thresholds by a hair ((6.2 - 7) / (5 - 7) is
 # 0.3999…); anything this close to a threshold counts as on it.
@@ -421,3 +418,7 @@ def ripple(
         _by_code=by_code,
     )
     return changes, updated
+
+
+def ripple_line(changes: list[Change]) -> str:
+    return " \u00b7 ".join(f"{c.name} {score_text(c.old)} \u2192 {score_text(c.new)}" for c in changes)

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Union
-
-from pydantic import AfterValidator, BeforeValidator, StrictFloat, StrictInt
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -136,20 +132,6 @@ def parse_number(text: str) -> int | float:
 def _quoted(text: str) -> str:
     shown = repr(text)
     return shown if len(shown) <= 60 else shown[:57] + "..."
-
-
-Title = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 200))]
-Name = Title
-ShortText = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(0, 64))]
-Author = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 64))]
-Note = Annotated[str, BeforeValidator(_strict_text), AfterValidator(multi_line(2000))]
-Description = Note
-Code = Annotated[
-    str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 16)), AfterValidator(_check_code)
-]
-CycleId = Annotated[str, BeforeValidator(_strict_text), AfterValidator(one_line(1, 32))]
-# Values are kept as given (an int stays an int) so output writes them as stored.
-Number = Annotated[Union[StrictInt, StrictFloat], BeforeValidator(_not_too_long), AfterValidator(_finite)]
 
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

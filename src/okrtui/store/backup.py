@@ -19,20 +19,29 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import orjson
 
-from okrtui.domain.models import Scorecard
 from okrtui.store import files
+
+if TYPE_CHECKING:
+    from okrtui.domain.models import Scorecard
 
 BACKUPS_KEPT = 7
 DAILY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 TAKEN_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{6}Z-\d{3}(-[A-Za-z0-9.-]+)?\.json")
 
 
+def now() -> dt.datetime:
+    """The clock that names the daily backups (tests move it to a new day)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def export_scorecard(snapshot) -> Scorecard:
     """The whole store, history and readings included, as one interchange document."""
+    from okrtui.domain.models import Scorecard
+
     cycles = []
     for header in snapshot.cycle_headers():
         cycle = snapshot.cycle(header.id).model_copy(deep=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -218,7 +217,7 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
     files.clean_temp_files(store.target)
     clean_stale_temps(store.target, time.time())
     # Leftovers of a writer that crashed before its commit would collide with our names.
-    _remove_orphans(store.parts_dir, tx.base.entries)
+    files.remove_orphans(store.parts_dir, tx.base.entries)
     generation = tx.meta.generation + 1
     committed = False
     superseded: list[Path] = []
@@ -232,7 +231,7 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
             if pending:
                 log = parts / entry.log_name
                 lines = b"".join(log_line(ref, checkin) for ref, checkin in pending)
-                _append_log(log, entry.log_len, lines, like, appended)
+                files.append_log(log, entry.log_len, lines, like, appended)
                 entry.log_crc = files.checksum(lines, entry.log_crc or 0)
                 entry.log_len += len(lines)
             if entry.file:
@@ -251,7 +250,7 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
                     measure._id = tx.next_measure_id()
         if tx._readings:
             lines = b"".join(reading_line(number, reading) for number, reading in tx._readings)
-            _append_log(parts / READINGS_LOG, tx.meta.readings_len, lines, like, appended)
+            files.append_log(parts / READINGS_LOG, tx.meta.readings_len, lines, like, appended)
             tx.meta.readings_crc = files.checksum(lines, tx.meta.readings_crc or 0)
             tx.meta.readings_len += len(lines)
         files.fsync_dir(parts)
@@ -269,63 +268,13 @@ def commit(store: "Store", tx: Transaction, like: Optional[os.stat_result]) -> N
         files.fsync_dir(store.target.parent)
     except BaseException:
         if not committed:
-            _take_back(written, appended)
+            files.take_back(written, appended)
         raise
     for path in superseded:
         try:
             path.unlink(missing_ok=True)
         except OSError:
             pass  # committed already; the next write removes it as an orphan
-
-
-def _append_log(path: Path, committed: int, lines: bytes, like: Optional[os.stat_result],
-                appended: list[tuple[Path, int]]) -> None:
-    """Append after the committed bytes; `appended` learns how to take it back."""
-    with files.naming(path):
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, 0o666)
-            created = True
-        except FileExistsError:
-            fd = os.open(path, os.O_RDWR | files.NOFOLLOW)
-            created = False
-        # A log this write made may go again if it fails; one that was there is cut back.
-        appended.append((path, -1 if created else committed))
-        try:
-            if created:
-                files._match_owner(fd, like)
-            # Bytes past the committed length belong to a writer that crashed before its commit.
-            os.ftruncate(fd, committed)
-            os.lseek(fd, committed, os.SEEK_SET)
-            files._write_all(fd, lines)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove_orphans(parts_dir: Path, entries: list[CycleEntry]) -> None:
-    """Part files the main file does not name: left by a writer that crashed before its commit."""
-    keep = {e.file for e in entries if e.file}
-    for name in os.listdir(parts_dir):
-        stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
-        if stale_part or name.endswith(files.TEMP_SUFFIX):
-            (parts_dir / name).unlink(missing_ok=True)
-
-
-def _take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
-    """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
-    for path in written:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            pass
-    for path, length in appended:
-        try:
-            if length < 0:  # made by this commit
-                path.unlink(missing_ok=True)
-            else:
-                os.truncate(path, length)
-        except OSError:
-            pass
 
 
 def _cycle_docs(cycle: Cycle) -> list[dict[str, Any]]:

@@ -203,3 +203,56 @@ def match_dir_mode(directory: Path, like: os.stat_result) -> None:
         os.chown(directory, -1, like.st_gid)
     except OSError:
         pass
+
+
+# -- what a commit does to the files (commit.py, and the quick check-in) --
+
+
+def append_log(path: Path, committed: int, lines: bytes, like: Optional[os.stat_result],
+                appended: list[tuple[Path, int]]) -> None:
+    """Append after the committed bytes; `appended` learns how to take it back."""
+    with naming(path):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o666)
+            created = True
+        except FileExistsError:
+            fd = os.open(path, os.O_RDWR | NOFOLLOW)
+            created = False
+        # A log this write made may go again if it fails; one that was there is cut back.
+        appended.append((path, -1 if created else committed))
+        try:
+            if created:
+                _match_owner(fd, like)
+            # Bytes past the committed length belong to a writer that crashed before its commit.
+            os.ftruncate(fd, committed)
+            os.lseek(fd, committed, os.SEEK_SET)
+            _write_all(fd, lines)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_orphans(parts_dir: Path, entries) -> None:
+    """Part files the main file does not name: left by a writer that crashed before its commit."""
+    keep = {e.file for e in entries if e.file}
+    for name in os.listdir(parts_dir):
+        stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
+        if stale_part or name.endswith(TEMP_SUFFIX):
+            (parts_dir / name).unlink(missing_ok=True)
+
+
+def take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
+    """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
+    for path in written:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+    for path, length in appended:
+        try:
+            if length < 0:  # made by this commit
+                path.unlink(missing_ok=True)
+            else:
+                os.truncate(path, length)
+        except OSError:
+            pass

@@ -14,10 +14,13 @@ import mmap
 import os
 import stat
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from okrtui.store import files
-from okrtui.store.layout import READINGS_LOG, CycleEntry, Meta
+from okrtui.store.shape import READINGS_LOG
+
+if TYPE_CHECKING:
+    from okrtui.store.layout import CycleEntry, Meta
 
 
 def _kind(mode: int) -> str:

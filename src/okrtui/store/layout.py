@@ -31,7 +31,6 @@ main file is replaced last: that rename is the commit.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Optional
 
 import re
@@ -54,15 +53,8 @@ from okrtui.domain.errors import describe
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE
 from okrtui.domain.text import MAX_REF
 from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, Reading, StrategicObjective, Title, parse_time
-from okrtui.domain.text import Author
-
-STORE_FORMAT = "okrtui-store"
-# 2: each cycle row carries the checksums of its part and of its log's committed bytes.
-# 3: retracted check-ins per cycle; retired refs and a journal of changes in the meta row.
-# 4: measure readings in their own log; each measure carries an id and its latest reading time.
-STORE_VERSION = 4
-READINGS_LOG = "readings.log"
-
+from okrtui.domain.fields import Author
+from okrtui.store.shape import READINGS_LOG, STORE_FORMAT, STORE_VERSION, kr_part_doc, runs, table  # noqa: F401
 
 def checked_runs(value: list[list[int]], most: int, too_many: str) -> list[list[int]]:
     """Runs [first, last] of ref numbers, holding at most `most` numbers in all."""
@@ -126,8 +118,8 @@ class CycleEntry(BaseModel):
         return self
 
     def holds(self, prefix: str, number: int) -> bool:
-        runs = self.objective_refs if prefix == "O" else self.kr_refs
-        return any(first <= number <= last for first, last in runs)
+        held = self.objective_refs if prefix == "O" else self.kr_refs
+        return any(first <= number <= last for first, last in held)
 
     def as_cycle(self) -> Cycle:
         return Cycle.model_construct(id=self.id, start=self.start, end=self.end,
@@ -186,21 +178,6 @@ class Meta(BaseModel):
     def _retired(cls, value: list[list[int]]) -> list[list[int]]:
         # Expanded on every write and import: a bound keeps a hand-edited run from taking the memory.
         return checked_runs(value, MAX_RETIRED, "more deleted refs than a store keeps")
-
-
-def runs(numbers: list[int]) -> list[list[int]]:
-    result: list[list[int]] = []
-    for number in sorted(numbers):
-        if result and number == result[-1][1] + 1:
-            result[-1][1] = number
-        else:
-            result.append([number, number])
-    return result
-
-
-def table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """TinyDB's on-disk shape of a table: documents keyed by their id."""
-    return {str(index): doc for index, doc in enumerate(docs, 1)}
 
 
 _STRATEGY = TypeAdapter(list[StrategicObjective])
@@ -308,10 +285,3 @@ def _parse_lines(adapter: TypeAdapter, data: bytes) -> list:
         except orjson.JSONDecodeError as exc:
             raise ValueError(f"line {number}: not valid JSON ({exc})") from None
     raise ValueError("the log is not valid JSON lines")
-
-
-def kr_part_doc(kr_doc: dict[str, Any], last_at: Optional[dt.datetime]) -> dict[str, Any]:
-    """A key result as its cycle's part file keeps it: no history, just its latest time."""
-    doc = {k: v for k, v in kr_doc.items() if k != "checkins"}
-    doc["last_at"] = last_at.isoformat().replace("+00:00", "Z") if last_at else None
-    return doc

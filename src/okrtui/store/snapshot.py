@@ -18,26 +18,11 @@ from tinydb.storages import MemoryStorage
 
 from okrtui.domain.models import CheckIn, Cycle, StrategicObjective
 from okrtui.store import files
+from okrtui.store.errors import PartMissing, ReadOnlyStore, StoreError  # noqa: F401  (named here too)
 from okrtui.store.layout import CycleEntry, Meta
 
 if TYPE_CHECKING:
     from okrtui.store.tinystore import Store
-
-
-class StoreError(Exception):
-    """The store cannot be used (exit 1). The message names the file and the problem."""
-
-
-class ReadOnlyStore(StoreError):
-    pass
-
-
-class PartMissing(Exception):
-    """A part file vanished under a reader: another process committed meanwhile."""
-
-    def __init__(self, path: Path):
-        super().__init__(str(path))
-        self.path = path
 
 
 def read_tables(path: Path, crc: Optional[int] = None) -> tuple[dict[str, list[dict[str, Any]]], tuple[int, int]]:

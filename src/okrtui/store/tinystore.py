@@ -24,7 +24,7 @@ from okrtui.domain.review import Point
 from okrtui.domain.errors import InvalidInput, describe
 from okrtui.domain.integrity import cycle_problems, strategy_problems
 from okrtui.domain.models import CheckIn, Cycle, Reading, StrategicObjective, parse_time, ref_number
-from okrtui.store import files, guard
+from okrtui.store import backup, files, guard
 from okrtui.store.backup import backup_dir, daily_path, keep_backup, keep_daily, prune_backups
 from okrtui.store.commit import Transaction, all_krs, commit
 from okrtui.store.layout import (
@@ -49,11 +49,6 @@ LOCK_TIMEOUT = 10.0
 PREPARE_ATTEMPTS = 3
 R = TypeVar("R")
 
-
-
-def now() -> dt.datetime:
-    """The clock that names the daily backups (tests move it to a new day)."""
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Store:
@@ -381,7 +376,7 @@ class Store:
         if self._daily_tried:
             return
         self._daily_tried = True
-        moment = now()
+        moment = backup.now()
         if not self.target.exists() or daily_path(self.target, moment).exists():
             return  # the common case: one stat, no reading
 

@@ -1,0 +1,37 @@
+"""The shape of the store's files, in plain Python: what the quick check-in needs
+to read and write them without the models (layout.py has the whole of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+STORE_FORMAT = "okrtui-store"
+# 2: each cycle row carries the checksums of its part and of its log's committed bytes.
+# 3: retracted check-ins per cycle; retired refs and a journal of changes in the meta row.
+# 4: measure readings in their own log; each measure carries an id and its latest reading time.
+STORE_VERSION = 4
+READINGS_LOG = "readings.log"
+
+
+def runs(numbers: list[int]) -> list[list[int]]:
+    result: list[list[int]] = []
+    for number in sorted(numbers):
+        if result and number == result[-1][1] + 1:
+            result[-1][1] = number
+        else:
+            result.append([number, number])
+    return result
+
+
+def table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """TinyDB's on-disk shape of a table: documents keyed by their id."""
+    return {str(index): doc for index, doc in enumerate(docs, 1)}
+
+
+def kr_part_doc(kr_doc: dict[str, Any], last_at: Optional[dt.datetime]) -> dict[str, Any]:
+    """A key result as its cycle's part file keeps it: no history, just its latest time."""
+    doc = {k: v for k, v in kr_doc.items() if k != "checkins"}
+    doc["last_at"] = last_at.isoformat().replace("+00:00", "Z") if last_at else None
+    return doc

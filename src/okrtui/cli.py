@@ -7,10 +7,7 @@ Nothing here imports Textual: non-UI commands must start fast.
 from __future__ import annotations
 
 import argparse
-import shlex
 import datetime as dt
-import getpass
-import json
 import os
 import re
 import stat
@@ -65,7 +62,7 @@ def _date(text: str) -> dt.date:
 
 
 def _time(text: str) -> dt.datetime:
-    from okrtui.domain.models import parse_time
+    from okrtui.domain.terms import parse_time
 
     try:
         return parse_time(text)
@@ -73,7 +70,16 @@ def _time(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unused:
+    """Stands in for the parser of a command that is not being run: its arguments cost nothing."""
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The whole parser, or (`only`) the top level with that one command: a check-in does
+    not pay for building every command's help (a quarter of its time)."""
     parser = _Parser(
         prog="okrtui",
         description="Balanced Scorecard strategy and quarterly OKRs in one terminal app.",
@@ -86,13 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, summary: str, description: str, examples: str) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return _Unused()  # type: ignore[return-value]
         return commands.add_parser(name, help=summary, description=description,
                                    epilog="examples:\n" + examples,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
     from okrtui.store.locate import demo_store_path
 
-    demo_store = shlex.quote(str(demo_store_path()))
+    import shlex
+
+    demo_store = shlex.quote(str(demo_store_path())) if only in (None, "demo") else ""
     demo = command("demo", "open the sample company in its own store",
                    "Open the app on the sample company (Northwind Analytics), dated so that its latest "
                    f"cycle holds today. It lives in a store of its own, {demo_store}; yours is never touched.",
@@ -201,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _confidence(text: str) -> str:
-    from okrtui.domain.models import parse_confidence
+    from okrtui.domain.terms import parse_confidence
 
     try:
         return parse_confidence(text)
@@ -209,15 +219,21 @@ def _confidence(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _store(args: argparse.Namespace, read_only: bool = False):
-    from okrtui.store import Store, resolve_store_path
+def _store_path(args: argparse.Namespace) -> Path:
+    from okrtui.store import resolve_store_path
 
     given = getattr(args, "store", None)
     if given is not None and not given.strip():
         raise UsageError("--store: the path is empty")
     if given is not None and given.endswith(("/", os.sep)):
         raise UsageError(f"--store {given}: names a directory; give the store's main file (e.g. {given}okrtui.json)")
-    return Store(resolve_store_path(given), read_only=read_only)
+    return resolve_store_path(given)
+
+
+def _store(args: argparse.Namespace, read_only: bool = False):
+    from okrtui.store import Store
+
+    return Store(_store_path(args), read_only=read_only)
 
 
 def _existing_store(args: argparse.Namespace, read_only: bool = False):
@@ -233,6 +249,8 @@ def _user(args: argparse.Namespace) -> str:
     user = getattr(args, "user", None) or os.environ.get("OKRTUI_USER")
     if not user:
         try:
+            import getpass
+
             user = getpass.getuser()
         except (KeyError, OSError):
             user = "unknown"
@@ -286,6 +304,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"okrtui: warning: {printable(problem)} (this report does not depend on it; "
               "see `okrtui doctor`)", file=sys.stderr)
     if args.format == "json":
+        import json
+
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     else:
         from okrtui.interchange import render
@@ -313,6 +333,8 @@ def cmd_due(args: argparse.Namespace) -> int:
                "days": args.days,
                "due": [{"ref": d.ref, "title": d.title, "objective": d.objective, "owner": d.owner,
                         "last_checkin": d.last_checkin.isoformat(), "days_since": d.days_since} for d in found]}
+        import json
+
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render_due(found))
@@ -375,7 +397,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_checkin(args: argparse.Namespace) -> int:
-    from okrtui.operations import record_checkin, ripple_line
+    from okrtui.store.quick import QuickCheckIn, quick_checkin
 
     if args.file is not None:
         return _checkin_file(args)
@@ -383,12 +405,19 @@ def cmd_checkin(args: argparse.Namespace) -> int:
         raise UsageError("checkin: give a REF and a VALUE, or --file FILE")
     if args.value is None and args.confidence is None and not args.note:
         raise UsageError("checkin: give a VALUE, or --confidence / --note to keep the current value")
-    store = _existing_store(args)
-    result = record_checkin(store, args.ref, args.value, author=_user(args),
-                            confidence=args.confidence, note=args.note, at=args.at)
-    print(ripple_line(result.changes))
-    if not result.became_current:
-        print(f"(back-dated: joins {result.ref}'s history; its current value is unchanged)", file=sys.stderr)
+    # The quick way, when it can be sure; else (a refusal included) the full way through the models.
+    done = quick_checkin(_store_path(args), args.ref, args.value, author=_user(args),
+                         confidence=args.confidence, note=args.note, at=args.at)
+    if done is None:
+        from okrtui.operations import record_checkin, ripple_line
+
+        result = record_checkin(_existing_store(args), args.ref, args.value, author=_user(args),
+                                confidence=args.confidence, note=args.note, at=args.at)
+        done = QuickCheckIn(ripple_line(result.changes), result.became_current)
+    print(done.line)
+    if not done.became_current:
+        print(f"(back-dated: joins {args.ref.strip().upper()}'s history; its current value is unchanged)",
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -539,7 +568,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # Messages quote what the user typed or named; it must not drive the terminal.
         print(f"okrtui: {printable(message)}", file=sys.stderr)
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
     try:
         if _read_only(args) and args.command in WRITES:
             raise ReadOnlyRefusal(f"read-only: `okrtui {args.command}` writes to the store, and --read-only "

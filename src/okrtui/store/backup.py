@@ -21,8 +21,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-import orjson
-
 from okrtui.store import files
 
 if TYPE_CHECKING:
@@ -104,6 +102,8 @@ def backup_bytes(store, snapshot) -> bytes:
         # checksum and all): the models read them again and say exactly what is wrong.
         data = None
     if data is None:
+        import orjson
+
         data = orjson.dumps(export_scorecard(snapshot).to_doc()) + b"\n"
     return data
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-import orjson
 
 TEMP_SUFFIX = ".okrtui-tmp"
 # A store's own files are opened without following a link: the store writes only inside itself.
@@ -124,7 +122,7 @@ def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> 
             like = os.stat(path)
         except FileNotFoundError:
             like = None
-    temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = path.with_name(f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     return temp
 
@@ -143,7 +141,7 @@ def rename_into_place(temp: Path, path: Path) -> None:
 
 def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Put a whole new file at `path` in one step, never replacing one already there."""
-    temp = path.with_name(f"{temp_prefix(path)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = path.with_name(f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     try:
         os.link(temp, path)  # fails when `path` exists, unlike a rename
@@ -191,6 +189,8 @@ def clean_temp_files(path: Path) -> None:
 
 
 def dumps(data: object) -> bytes:
+    import orjson  # here, not above: loading it costs the quick check-in a quarter of its time
+
     return orjson.dumps(data)
 
 

@@ -6,14 +6,16 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from platformdirs import user_data_dir
-
 
 def default_store_path() -> Path:
+    from platformdirs import user_data_dir  # only when no store is named: a check-in's start-up counts
+
     return Path(user_data_dir("okrtui", appauthor=False)) / "okrtui.json"
 
 
 def demo_store_path() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("okrtui", appauthor=False)) / "demo.json"
 
 

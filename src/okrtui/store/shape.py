@@ -13,6 +13,16 @@ STORE_FORMAT = "okrtui-store"
 # 4: measure readings in their own log; each measure carries an id and its latest reading time.
 STORE_VERSION = 4
 READINGS_LOG = "readings.log"
+LOCK_TIMEOUT = 10.0
+JOURNAL_KEPT = 64
+# The fields of the main file's meta row and cycle rows, in the order the models write
+# them (layout.Meta, layout.CycleEntry; a test holds them together): a row of any other
+# shape was not written by this version, and the quick check-in leaves it to the models.
+META_FIELDS = ("format", "version", "organization", "next_objective", "next_key_result", "next_slot",
+               "generation", "retired_objectives", "retired_key_results", "journal", "next_measure",
+               "readings_len", "readings_crc", "retracted_readings")
+ENTRY_FIELDS = ("id", "start", "end", "closed", "slot", "file", "log_len", "part_crc", "log_crc",
+                "objective_refs", "kr_refs", "retracted")
 
 
 def runs(numbers: list[int]) -> list[list[int]]:

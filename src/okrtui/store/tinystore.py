@@ -6,7 +6,6 @@ commit in commit.py, the layout in layout.py.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import re
 import stat
@@ -41,9 +40,10 @@ from okrtui.store.layout import (
     runs,
     without_retracted,
 )
+from okrtui.store.errors import failed_writes_as_store_errors
+from okrtui.store.shape import LOCK_TIMEOUT  # noqa: F401  (tests shorten it here)
 from okrtui.store.snapshot import PartMissing, ReadOnlyStore, Snapshot, StoreError, read_tables
 
-LOCK_TIMEOUT = 10.0
 # Lock-free preparations of a change before it is prepared under the lock, when other
 # commits keep landing in between (each preparation that loses the race costs only time).
 PREPARE_ATTEMPTS = 3
@@ -334,7 +334,7 @@ class Store:
         change leaves the store untouched; every OSError becomes a StoreError naming the
         file and the cause, and nothing half-written stays behind.
         """
-        with _failed_writes_as_store_errors():
+        with failed_writes_as_store_errors():
             return self._write(change)
 
     def _write(self, change: Callable[[Transaction], R]) -> R:
@@ -567,15 +567,3 @@ def _visible(entry: CycleEntry, history: dict[str, list[CheckIn]]) -> dict[str, 
     if entry.retracted:
         without_retracted(shown, entry.retracted)
     return shown
-
-
-@contextmanager
-def _failed_writes_as_store_errors() -> Iterator[None]:
-    try:
-        yield
-    except PermissionError as exc:
-        raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-    except OSError as exc:
-        if exc.errno == errno.EROFS:
-            raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-        raise StoreError(files.os_problem(exc) + "; nothing was written") from None

@@ -1,0 +1,268 @@
+"""`okrtui checkin REF VALUE` the quick way: on the store's own documents, without the models.
+
+Importing Pydantic and building the models' classes takes longer than a whole
+check-in may (§11: no slower than taskwarrior's `task add`). A store's files hold
+only what a writer validated through the models, and each is checked against the
+checksum the main file records; so this path reads them as plain documents and
+applies to the new check-in the same rule functions the models' fields are made
+of (domain/text.py, domain/terms.py), scores through the one scoring engine, and
+commits as commit.py does: the same lock, the same files, fsync and rename.
+
+It only ever accepts. Anything it is not sure of — bad input, a refusal, an older
+store format, damage, the day's first write (which keeps the daily backup) — makes
+it step aside (None) before it writes a byte, and the full path through the models
+does the check-in or gives the refusal, word for word as always. A test holds the
+bytes both paths write to be the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import gc
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Optional
+
+
+from okrtui.domain.scoring import ripple, ripple_line, score_cycle
+from okrtui.domain.terms import CONFIDENCES, FUTURE_SLACK, _parse_date, format_time, parse_time, parse_value, present_time
+from okrtui.domain.text import KEY_RESULT_REF_RE, _finite, multi_line, one_line
+from okrtui.store import backup, files, guard
+from okrtui.store.errors import StoreError, failed_writes_as_store_errors
+from okrtui.store.shape import (
+    ENTRY_FIELDS,
+    JOURNAL_KEPT,
+    LOCK_TIMEOUT,
+    META_FIELDS,
+    STORE_FORMAT,
+    STORE_VERSION,
+    runs,
+    table,
+)
+
+_author = one_line(1, 64)
+_note = multi_line(2000)
+
+
+@dataclass
+class QuickCheckIn:
+    line: str  # the ripple, as `okrtui checkin` prints it
+    became_current: bool
+
+
+def quick_checkin(path: Path, ref: str, value_text: Optional[str], *, author: str, confidence: Optional[str],
+                  note: str, at: Optional[dt.datetime], now: Optional[dt.datetime] = None) -> Optional[QuickCheckIn]:
+    """Record the check-in and return its ripple, or None (nothing written) for the full path."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    ref = ref.strip().upper()
+    if not KEY_RESULT_REF_RE.match(ref) or (at is not None and at > now + FUTURE_SLACK):
+        return None
+    if confidence is not None and confidence not in CONFIDENCES:
+        return None
+    try:
+        author, note = _author(author), _note(note)
+    except ValueError:
+        return None
+    target = Path(os.path.realpath(path))
+    parts, lock_path = target.with_name(target.name + ".d"), target.with_name(target.name + ".lock")
+    try:
+        if not stat.S_ISREG(os.stat(target).st_mode) or not stat.S_ISREG(os.lstat(lock_path).st_mode):
+            return None
+    except OSError:
+        return None
+    if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
+        return None
+    if not backup.daily_path(target, backup.now()).exists() or guard.layout_problems(target, parts, lock_path):
+        return None
+    try:
+        fd = os.open(lock_path, os.O_RDWR | files.NOFOLLOW)
+    except OSError:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of documents, none of them cyclic: collections would only cost
+    try:
+        _lock(fd, target)
+        with failed_writes_as_store_errors():
+            return _locked(target, parts, lock_path, ref, value_text, author, confidence, note, at, now)
+    finally:
+        os.close(fd)  # which releases the lock
+        if collecting:
+            gc.enable()
+
+
+def _lock(fd: int, target: Path) -> None:
+    """The store's write lock, as the filelock library takes it (flock on the lock file), so
+    the two exclude each other; by hand only because importing filelock costs a fifth of
+    a check-in."""
+    waited_until = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > waited_until:
+                raise StoreError(f"{target}: locked by another process for more than {LOCK_TIMEOUT:.0f} s") from None
+            time.sleep(0.01)
+
+
+def _row(doc: dict[str, Any]) -> SimpleNamespace:
+    """A cycle's row as guard.file_problems reads it."""
+    return SimpleNamespace(**doc, log_name=f"c{doc['slot']}.log")
+
+
+def _dumps(data: Any) -> bytes:
+    """What files.dumps (orjson) writes, for the documents of a store — by the standard library,
+    because loading orjson costs a quarter of a quick check-in. A log line must be byte for
+    byte what orjson writes (undo names a line by its checksum): _same_as_orjson sees to it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _same_as_orjson(value: Any) -> bool:
+    # The two write the same shortest digits; only their exponent forms differ (1e-05, 1e-5).
+    return type(value) is int or value == 0 or 1e-4 <= abs(value) < 1e15
+
+
+def _tables(data: bytes) -> Optional[dict[str, list[dict[str, Any]]]]:
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict) or not all(isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+                                            for t in raw.values()):
+        return None
+    return {name: list(docs.values()) for name, docs in raw.items()}
+
+
+def _normal(ref_runs: Any) -> bool:
+    """Runs as a writer leaves them (sorted, apart): a commit writes them back unchanged."""
+    lowest = 1
+    for run in ref_runs:
+        if not (isinstance(run, list) and len(run) == 2 and lowest <= run[0] <= run[1]):
+            return False
+        lowest = run[1] + 2
+    return True
+
+
+def _locked(target: Path, parts: Path, lock_path: Path, ref: str, value_text: Optional[str], author: str,
+            confidence: Optional[str], note: str, at: Optional[dt.datetime],
+            now: dt.datetime) -> Optional[QuickCheckIn]:
+    if guard.layout_problems(target, parts, lock_path):
+        return None
+    try:
+        like = os.stat(target)
+        main = _tables(files.read_own(target))
+    except OSError:
+        return None
+    if main is None or len(main.get("meta", [])) != 1:
+        return None
+    meta, strategy, entries = main["meta"][0], main.get("strategy", []), main.get("cycles", [])
+    if (tuple(meta) != META_FIELDS or meta["format"] != STORE_FORMAT or meta["version"] != STORE_VERSION
+            or not all(tuple(e) == ENTRY_FIELDS for e in entries)
+            or not (_normal(meta["retired_objectives"]) and _normal(meta["retired_key_results"]))
+            or not all(type(m.get("id")) is int for s in strategy for m in s.get("measures", []))):
+        return None
+    rows = [_row(e) for e in entries]
+    if guard.file_problems(parts, rows, SimpleNamespace(**meta)):
+        return None
+    number = int(ref.split("-")[1])
+    entry = next((e for e in entries if any(a <= number <= b for a, b in e["kr_refs"])), None)
+    if entry is None or entry["closed"] or not entry["file"] or entry["part_crc"] is None:
+        return None
+    try:
+        part_data = files.read_own(parts / entry["file"])
+    except OSError:
+        return None
+    cycle_tables = _tables(part_data) if files.checksum(part_data) == entry["part_crc"] else None
+    if cycle_tables is None or set(cycle_tables) != {"objectives"}:
+        return None
+    docs = cycle_tables["objectives"]
+    if (runs([int(o["ref"][2:]) for o in docs]) != entry["objective_refs"]
+            or runs([int(k["ref"][3:]) for o in docs for k in o["key_results"]]) != entry["kr_refs"]):
+        return None
+    kr = next((k for o in docs for k in o["key_results"] if k["ref"] == ref), None)
+    if kr is None:
+        return None
+    try:
+        value = kr["current"] if value_text is None else parse_value(value_text, kr["kind"])
+        last_at = parse_time(kr["last_at"]) if kr["last_at"] else None
+        when = parse_time(present_time(last_at, now) if at is None or at >= now else at)
+        start, end = _parse_date(entry["start"]), _parse_date(entry["end"])
+        if type(value) not in (int, float) or not _same_as_orjson(value) or when.date() < start:
+            return None
+        _finite(value)
+    except ValueError:
+        return None
+    confidence = confidence or kr["confidence"]
+    checkin = {"at": format_time(when), "author": author, "value": value, "confidence": confidence, "note": note}
+    became_current = last_at is None or when >= last_at
+
+    before = score_cycle(_strategy_view(strategy), _cycle_view(entry, start, end, docs), when.date())
+    changes, _ = ripple(_strategy_view(strategy), before, ref, value if became_current else kr["current"])
+    if became_current:
+        kr["current"], kr["confidence"], kr["last_at"] = value, confidence, format_time(when)
+
+    generation = meta["generation"] + 1
+    meta["generation"] = generation
+    meta["journal"] = (meta["journal"] + [{
+        "generation": generation, "author": author,
+        "at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "label": f"Check-in on {ref}", "subjects": [f"key_result:{ref}"]}])[-JOURNAL_KEPT:]
+    _commit(target, parts, like, rows, entry, generation, _dumps([ref, checkin]) + b"\n",
+            {"objectives": table(docs)}, {"meta": table([meta]), "strategy": table(strategy),
+                                         "cycles": table(entries)})
+    return QuickCheckIn(ripple_line(changes), became_current)
+
+
+def _strategy_view(strategy: list[dict[str, Any]]) -> list[SimpleNamespace]:
+    return [SimpleNamespace(code=s["code"], perspective=s["perspective"]) for s in strategy]
+
+
+def _cycle_view(entry: dict[str, Any], start: dt.date, end: dt.date, docs: list[dict[str, Any]]) -> SimpleNamespace:
+    """What scoring reads of a cycle, straight from its documents."""
+    objectives = [SimpleNamespace(
+        ref=o["ref"], parent=o["parent"], aligned_to=o["aligned_to"],
+        key_results=[SimpleNamespace(ref=k["ref"], kind=k["kind"], start=k["start"], target=k["target"],
+                                     current=k["current"], weight=k["weight"]) for k in o["key_results"]],
+    ) for o in docs]
+    return SimpleNamespace(id=entry["id"], start=start, end=end, closed=entry["closed"], objectives=objectives)
+
+
+def _commit(target: Path, parts: Path, like: os.stat_result, rows: list[SimpleNamespace], entry: dict[str, Any],
+            generation: int, line: bytes, part: dict, main: dict) -> None:
+    """commit.py's steps for one log line and one cycle part: the main file's rename commits."""
+    files.clean_temp_files(target)
+    backup.clean_stale_temps(target, time.time())
+    files.remove_orphans(parts, rows)
+    superseded = parts / entry["file"]
+    written: list[Path] = []
+    appended: list[tuple[Path, int]] = []
+    committed = False
+    try:
+        files.append_log(parts / f"c{entry['slot']}.log", entry["log_len"], line, like, appended)
+        entry["log_crc"] = files.checksum(line, entry["log_crc"] or 0)
+        entry["log_len"] += len(line)
+        entry["file"] = f"c{entry['slot']}-{generation}.json"
+        data = _dumps(part)
+        files.write_new(parts / entry["file"], data, like)
+        written.append(parts / entry["file"])
+        entry["part_crc"] = files.checksum(data)
+        files.fsync_dir(parts)
+        temp = files.new_version(target, _dumps(main), like)
+        written.append(temp)
+        files.rename_into_place(temp, target)
+        committed = True
+        files.fsync_dir(target.parent)
+    except BaseException:
+        if not committed:
+            files.take_back(written, appended)
+        raise
+    try:
+        superseded.unlink(missing_ok=True)
+    except OSError:
+        pass  # committed already; the next write removes it as an orphan

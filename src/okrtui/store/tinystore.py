@@ -248,37 +248,42 @@ class Store:
         if len(data) < entry.log_len or files.checksum(data) != entry.log_crc:
             raise StoreError(f"{path}: the committed history of cycle {entry.id} changed after it was "
                              "written (checksum mismatch); the store is damaged (see `okrtui doctor`)")
-        lines = data.splitlines(keepends=True)
-        taken: dict[tuple[str, int], int] = {}
-        for ref, crc in entry.retracted:
-            taken[(ref, crc)] = taken.get((ref, crc), 0) + 1
         try:
-            records = orjson.loads(b"[" + b",".join(line.rstrip(b"\n") for line in lines) + b"]")
-            found: dict[str, list[Point]] = {}
-            kept: list[tuple[str, bytes, Point]] = []
-            for line, (ref, doc) in zip(lines, records):
+            # One parse of the whole log: its lines joined into one JSON array in place.
+            records = orjson.loads(b"[" + data.rstrip(b"\n").replace(b"\n", b",") + b"]")
+        except orjson.JSONDecodeError as exc:
+            raise StoreError(f"{path}: invalid store: {exc}") from None
+        if entry.retracted:
+            # Retractions take back the newest line of theirs (as without_retracted does).
+            taken: dict[tuple[str, int], int] = {}
+            for ref, crc in entry.retracted:
+                taken[(ref, crc)] = taken.get((ref, crc), 0) + 1
+            lines = data.splitlines(keepends=True)
+            for index in range(len(lines) - 1, -1, -1):
+                key = (records[index][0], zlib.crc32(lines[index]))
+                if key in taken:
+                    taken[key] -= 1
+                    if not taken[key]:
+                        del taken[key]
+                    records[index] = ("", records[index][1])
+        found: dict[str, list[Point]] = {}
+        held: dict[str, Optional[list[Point]]] = {}
+        parse = dt.datetime.fromisoformat
+        try:
+            for ref, doc in records:
+                points = held.get(ref, False)
+                if points is False:
+                    points = held[ref] = found.setdefault(ref, []) if ref and entry.holds("KR", ref_number(ref)) \
+                        else None
                 value = doc["value"]
                 if type(value) not in (int, float) or value != value or abs(value) > 1e15:
                     raise ValueError(f"{value!r} is not a number")
                 # The writer stored every time in UTC (format_time): the C parser reads it as is.
-                kept.append((ref, line, Point(dt.datetime.fromisoformat(doc["at"]), value)))
-        except (ValueError, TypeError, KeyError, orjson.JSONDecodeError) as exc:
+                moment = parse(doc["at"])
+                if points is not None:
+                    points.append(Point(moment, value))
+        except (ValueError, TypeError, KeyError) as exc:
             raise StoreError(f"{path}: invalid store: {exc}") from None
-        # Retractions take back the newest line of theirs (as without_retracted does).
-        for index in range(len(kept) - 1, -1, -1):
-            ref, line, _ = kept[index]
-            if taken and (ref, zlib.crc32(line)) in taken:
-                key = (ref, zlib.crc32(line))
-                taken[key] -= 1
-                if not taken[key]:
-                    del taken[key]
-                kept[index] = ("", line, kept[index][2])
-        held: dict[str, bool] = {}
-        for ref, _, reading in kept:
-            if ref not in held:
-                held[ref] = bool(ref) and entry.holds("KR", ref_number(ref))
-            if held[ref]:
-                found.setdefault(ref, []).append(reading)
         return found
 
     def _read_readings(self, meta: Meta, strategy: list[StrategicObjective]) -> dict[int, list[Reading]]:

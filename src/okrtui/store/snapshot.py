@@ -74,6 +74,7 @@ class Snapshot:
         # every commit raises, equal identities mean the same committed state.
         self.identity = (meta.generation, *identity) if identity is not None else None
         self._cycles: dict[str, Cycle] = {}
+        self._found: dict[str, Optional[CycleEntry]] = {}  # a check-in file asks for each ref twice
 
     @property
     def organization(self) -> Optional[str]:
@@ -113,10 +114,15 @@ class Snapshot:
 
     def find(self, ref: str) -> Optional[CycleEntry]:
         """The cycle that holds an objective or key result ref."""
+        if ref in self._found:
+            return self._found[ref]
         prefix, _, number = ref.partition("-")
-        if not re.fullmatch(r"[0-9]{1,9}", number):
-            return None
-        return next((e for e in self.entries if e.holds(prefix.upper(), int(number))), None)
+        found = None
+        if re.fullmatch(r"[0-9]{1,9}", number):
+            found = next((e for e in self.entries if e.holds(prefix.upper(), int(number))), None)
+        if len(self._found) < 100_000:
+            self._found[ref] = found
+        return found
 
     def history(self, cycle_id: str) -> dict[str, list[CheckIn]]:
         entry = self.entry(cycle_id)

@@ -1,10 +1,12 @@
 """In the app: key press that saves a check-in → repainted screen, p50/p95 (§11).
 
-    python benchmarks/app_checkin.py STORE KR-REF [--runs 30]
+    python benchmarks/app_checkin.py STORE KR-REF [--runs 30] [--json]
 
 Drives the real app headless with Textual's Pilot; the timing itself is taken
 inside the app (from the saving key to the refresh that shows the new numbers),
-so no pause of the driver is counted.
+so no pause of the driver is counted. The values typed take turns at 30% and 70%
+of the way from the key result's start to its target, so every check-in moves
+its score and the scores it ripples to. `--json` prints the seconds, one per run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import statistics
 
 from okrtui.app.app import OkrApp
@@ -27,10 +30,11 @@ async def measure(store: str, ref: str, runs: int) -> list[float]:
         await pilot.pause()
         app._goto(ref)
         await pilot.pause()
+        kr = app.board.key_result(ref)[1]
         for index in range(runs):
             await pilot.press("c")
             await pilot.pause()
-            for key in str(100 + index):
+            for key in typed_value(kr.start, kr.target, 0.3 if index % 2 else 0.7):
                 await pilot.press(key)
             await pilot.press("enter")
             while len(app.checkin_seconds) <= index:
@@ -41,13 +45,24 @@ async def measure(store: str, ref: str, runs: int) -> list[float]:
     return app.checkin_seconds
 
 
+def typed_value(start: float, target: float, share: float) -> str:
+    """The value `share` of the way from start to target, as a person would type it."""
+    value = start + share * (target - start)
+    return f"{value:.0f}" if abs(target - start) >= 10 else f"{value:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("store")
     parser.add_argument("ref")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--json", action="store_true", help="print the seconds of each run as JSON")
     args = parser.parse_args()
-    seconds = sorted(asyncio.run(measure(args.store, args.ref, args.runs)))
+    seconds = asyncio.run(measure(args.store, args.ref, args.runs))
+    if args.json:
+        print(json.dumps(seconds))
+        return
+    seconds = sorted(seconds)
     p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
     print(f"{dt.date.today()} check-in key press → repaint over {len(seconds)} runs: "
           f"p50 {statistics.median(seconds) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")

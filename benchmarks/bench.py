@@ -1,106 +1,118 @@
-"""Whole-process timings of the CLI on the sample store (S) and a generated company (L).
+"""Every performance figure of the README's "Performance" targets, each beside its target, in one command.
 
-    python benchmarks/bench.py [--runs 9] [--cycles 8] [--objectives 500]
+    make bench    # or: python benchmarks/bench.py [--runs 9] [--reps 20] [--scale L|S]
 
-Prints a Markdown table of medians and the peak resident set of each command.
-Builds its stores in a temporary directory; nothing of yours is touched.
+Builds, in a temporary directory, the sample store (S), the generated company (L:
+60 strategic objectives, 8 cycles × 500 objectives × 4 key results, 12 check-ins each,
+2 measures × 104 readings per strategic objective), a one-cycle store where one
+strategic objective holds all 500 objectives (for its drill-down) and, when `task` is
+installed, a taskwarrior database of 16,000 pending tasks. Then it times:
+
+- whole processes (`okrtui checkin`, `report`, `report --since`, `due`, `report
+  --format json`, `checkin --file` of 1,000; taskwarrior's `task add`), run in turn,
+  `--runs` rounds, with each process's peak RSS; `okrtui import` of L (up to 3 runs);
+- in tmux (read from outside): app start → first painted scorecard (S, L, a bare
+  Textual app), `--runs` rounds; enter that saves a check-in → new score on screen in
+  okrtui on L and in a bare modal app, `--reps` each, in turn;
+- inside the app: key press that saves a check-in → repaint (`--reps`), and cursor
+  moves in the drill-down and on the strategy map.
+
+Prints Markdown (medians with min–max; p50/p95 for per-key timings) to paste into
+the README; progress goes to stderr. `--scale S` times only the S figures (and the
+S versions of the rest, fewer of each): the smoke test's run. Nothing of yours is
+touched: every store, setting and cache lives in the temporary directory.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
-import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-OKRTUI = [sys.executable, "-m", "okrtui"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_cli  # noqa: E402
+import bench_inproc  # noqa: E402
+import bench_setup  # noqa: E402
+import tmux_term  # noqa: E402
+from bench_report import Results, render  # noqa: E402
 
 
-def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MB) of a command over `runs` runs."""
-    times, peak = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # wait4 gives this child's own peak RSS, not the largest of every child so far.
-        _, status, usage = os.wait4(child.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode()}")
-        child.returncode = 0
-        peak = max(peak, usage.ru_maxrss)
-    return statistics.median(times), peak / 1024
-
-
-def _sample_metrics() -> list[str]:
-    """The metric key results of the sample's latest cycle (a milestone takes only done/not-done)."""
-    doc = json.loads((HERE.parent / "sample_data" / "acme.json").read_text(encoding="utf-8"))
-    latest = max(doc["cycles"], key=lambda c: c["start"])
-    return [k["ref"] for o in latest["objectives"] for k in o["key_results"] if k["kind"] == "metric"]
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=9)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=9, help="rounds of whole processes and app starts")
+    parser.add_argument("--reps", type=int, help="check-ins timed per figure (default 20; 3 with --scale S)")
+    parser.add_argument("--scale", choices=("L", "S"), default="L", help="S: only the S figures, quickly")
+    parser.add_argument("--moves", type=int, help="cursor moves down (then as many up) in the drill-down "
+                        "(default 200; 10 with --scale S)")
     parser.add_argument("--cycles", type=int, default=8)
     parser.add_argument("--objectives", type=int, default=500)
     parser.add_argument("--readings", type=int, default=104, help="L's readings per measure (two measures each)")
     args = parser.parse_args()
-    today = dt.datetime.now(dt.timezone.utc).date()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        big = root / "large.json"
-        # Generated in a child: a parent holding the whole company would inflate
-        # every child's measured peak RSS (Linux counts the pre-exec image).
-        subprocess.run([sys.executable, str(HERE / "generate_large.py"), "-o", str(big),
-                        "--cycles", str(args.cycles), "--objectives", str(args.objectives),
-                        "--today", today.isoformat(), "--readings", str(args.readings)], check=True)
-        stores = {"S": (root / "s" / "okrtui.json", None), "L": (root / "l" / "okrtui.json", big)}
-        for name, (store, source) in stores.items():
-            env = dict(os.environ, OKRTUI_STORE=str(store), OKRTUI_USER="bench")
-            if source is None:
-                subprocess.run(OKRTUI + ["init", "--sample"], env=env, check=True, capture_output=True)
-            else:
-                subprocess.run(OKRTUI + ["import", str(source)], env=env, check=True, capture_output=True)
-            last_kr = 63 if name == "S" else args.cycles * args.objectives * 4
-            kr = f"KR-{last_kr - 2}"
-            at = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            # The first write of a day keeps the day's backup (a whole export): not what is timed.
-            subprocess.run(OKRTUI + ["checkin", kr, "41", "--at", at], env=env, check=True, capture_output=True)
-            # 1,000 check-ins on the metric key results of the latest cycle (S has fewer: they repeat).
-            refs = _sample_metrics() if name == "S" else \
-                [f"KR-{n}" for n in range(last_kr - args.objectives * 4 + 1, last_kr + 1)]
-            lines = [f"{refs[i % len(refs)]},{i % 90},,from the metrics job,{at}" for i in range(1000)]
-            sheet = root / f"{name}.csv"
-            sheet.write_text("ref,value,confidence,note,at\n" + "\n".join(lines) + "\n", encoding="utf-8")
-            for label, command in [
-                ("checkin", ["checkin", kr, "42", "--at", at]),
-                ("checkin --file (1,000)", ["checkin", "--file", str(sheet)]),
-                ("measure", ["measure", "F1" if name == "S" else "S1",
-                             "Annual recurring revenue" if name == "S" else "Measure of S1", "21", "--at", at]),
-                ("report --format json", ["report", "--format", "json"]),
-            ]:
-                seconds, rss = timed(OKRTUI + command, env, args.runs)
-                rows.append((name, label, seconds, rss))
-    print(f"{dt.date.today()} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
-          f" · L = {args.cycles} cycles × {args.objectives} objectives × 4 KRs × 12 check-ins,"
-          f" 2 measures × {args.readings} readings per strategic objective")
-    print("| store | command | median s | peak RSS MB |\n|---|---|---|---|")
-    for name, label, seconds, rss in rows:
-        print(f"| {name} | `okrtui {label}` | {seconds:.3f} | {rss:.0f} |")
-    s = {label: sec for name, label, sec, _ in rows if name == "S"}
-    l = {label: sec for name, label, sec, _ in rows if name == "L"}
-    print(f"\ncheckin L/S = {l['checkin'] / s['checkin']:.2f} (target ≤ 1.5)")
-    print(f"checkin --file of 1,000 / one checkin on L = {l['checkin --file (1,000)'] / l['checkin']:.2f} (target ≤ 5)")
+    full = args.scale == "L"
+    reps = args.reps or (20 if full else 3)
+    moves = args.moves or (200 if full else 10)
+    began = time.perf_counter()
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="okrtui-bench-") as folder:
+        root = Path(folder)
+        env = bench_setup.base_env(root)
+        say("building S")
+        stores = [bench_setup.sample_store(root, env)]
+        imports = None
+        drill_store, drill_code = stores[0], None  # on S: its strategic objective with the most OKRs
+        if full:
+            say("building L (generate, then import)")
+            big, imports = bench_setup.generated(root, env, "L", imports=min(3, args.runs), cycles=args.cycles,
+                                                 objectives=args.objectives, readings=args.readings)
+            stores.append(big)
+            say("building the store where one strategic objective holds every objective")
+            drill_store, _ = bench_setup.generated(root, env, "D", imports=1, cycles=1, objectives=args.objectives,
+                                                   readings=args.readings, align_all="S1")
+            drill_code = "S1"
+        for store in stores:
+            bench_setup.first_write_of_the_day(store, env)
+        tw = bench_setup.taskwarrior(root, env) if full else None
+        biggest = stores[-1]
+        if full and tw is None:
+            say("taskwarrior not on PATH: skipped")
+
+        say("whole processes")
+        results = Results(full=full, runs=args.runs, reps=reps, load=load, big=biggest.name,
+                          scale_note=scale_note(args, full),
+                          cli=bench_cli.measure(root, env, stores, tw, args.runs, full), imports=imports,
+                          has_taskwarrior=tw is not None, inside=[], drill={}, maps={})
+        if tmux_term.available():
+            from bench_tmux import measure as from_outside
+
+            say("in tmux")
+            results.paints, results.tmux_mine, results.tmux_bare = from_outside(env, stores, biggest, args.runs, reps)
+        else:
+            say("tmux not on PATH: skipped")
+        say("inside the app: check-ins")
+        results.inside = bench_inproc.checkin_seconds(biggest, env, reps)
+        say("inside the app: cursor moves")
+        for settle in (True, False):
+            results.drill[settle] = bench_inproc.drill_seconds(drill_store, env, drill_code, moves, settle)
+            results.maps[settle] = bench_inproc.map_seconds(biggest, env, 2 if full else 1, settle)
+    took = time.perf_counter() - began
+    results.notes.append(f"The benchmark took {took / 60:.1f} min.")
+    print(render(results))
+
+
+def scale_note(args, full: bool) -> str:
+    if not full:
+        return "--scale S: the S figures only, and the S versions of the others, fewer of each (the smoke test's run)"
+    return (f"L = 60 strategic objectives, {args.cycles} cycles × {args.objectives} OKR objectives × 4 key results, "
+            f"12 check-ins each, 2 measures × {args.readings} readings per strategic objective; the drill-down's "
+            f"store: one cycle of {args.objectives} objectives, all serving S1")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ def weekly(rng: random.Random, today: dt.date, count: int) -> list[dict]:
 
 
 def generate(strategic: int, cycles: int, objectives: int, krs: int, checkins: int,
-             today: dt.date, seed: int = 7, readings: int = 104) -> dict:
+             today: dt.date, seed: int = 7, readings: int = 104, align_all: str | None = None) -> dict:
+    """`align_all`: a strategic objective's code that every OKR objective serves (one
+    drill-down holding them all); otherwise they are dealt out, one in 50 left unaligned."""
     rng = random.Random(seed)
     codes = [f"S{i + 1}" for i in range(strategic)]
     strategy = [{
@@ -65,7 +67,7 @@ def generate(strategic: int, cycles: int, objectives: int, krs: int, checkins: i
                                     "confidence": history[-1]["confidence"] if history else "on-track",
                                     "checkins": history})
             objs.append({"ref": f"O-{o_ref}", "title": f"Objective {o_ref}", "owner": f"team{o % 40}",
-                         "aligned_to": codes[o % strategic] if o % 50 else None, "parent": None,
+                         "aligned_to": align_all or (codes[o % strategic] if o % 50 else None), "parent": None,
                          "key_results": key_results})
         out_cycles.append({"id": cid, "start": start.isoformat(), "end": end.isoformat(),
                            "closed": c < cycles - 1, "objectives": objs})
@@ -81,10 +83,11 @@ def main() -> None:
     parser.add_argument("--krs", type=int, default=4)
     parser.add_argument("--checkins", type=int, default=12)
     parser.add_argument("--readings", type=int, default=104, help="readings of each of a strategic objective's two measures")
+    parser.add_argument("--align-all", metavar="CODE", help="every objective serves this strategic objective")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.datetime.now(dt.timezone.utc).date())
     args = parser.parse_args()
     doc = generate(args.strategic, args.cycles, args.objectives, args.krs, args.checkins, args.today,
-                   readings=args.readings)
+                   readings=args.readings, align_all=args.align_all)
     with open(args.output, "w", encoding="utf-8") as handle:
         json.dump(doc, handle)
 

@@ -1,13 +1,14 @@
 """Moving the cursor on the strategy map of 60 strategic objectives (§11: within 33 ms at p95).
 
-    python benchmarks/map_cursor.py [--runs 3] [--size 80x24]
+    python benchmarks/map_cursor.py [--runs 3] [--size 80x24] [--store PATH] [--json]
 
 Builds a store with `okrtui import` from the L generator's strategy (60 strategic
 objectives, 15 per perspective, each driving one in the band above) and one cycle of
 500 OKR objectives, opens the map with `m` in the real app (headless, Textual's Pilot)
 and times each arrow key from the key event to the end of the screen update that
 shows the cursor on its new box; the walk goes right along each row, down through
-every band and back up. Prints p50, p95 and the slowest move.
+every band and back up. Prints p50, p95 and the slowest move. `--store` walks the map
+of a store made elsewhere (the benchmark's L) instead; `--json` prints each move's seconds.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ from okrtui.store import Store  # noqa: E402
 AS_OF = dt.date(2026, 11, 20)
 
 
-async def measure(store: Path, size: tuple[int, int], runs: int) -> list[float]:
-    app = OkrApp(Store(store), as_of=AS_OF, user="bench")
+async def measure(store: Path, size: tuple[int, int], runs: int, as_of: dt.date | None = AS_OF,
+                  settle: bool = False) -> list[float]:
+    """`settle`: let the screen go idle after each move, so each is timed from rest (not
+    behind the previous move's last paints, as when a held key repeats)."""
+    app = OkrApp(Store(store), as_of=as_of, user="bench")
     times: list[float] = []
     async with app.run_test(size=size) as pilot:
         await pilot.press("m")
@@ -58,24 +62,40 @@ async def measure(store: Path, size: tuple[int, int], runs: int) -> list[float]:
                         return screen.cursor == code and box is not None and box.has_class("-cursor")
 
                     times.append(await key_to_paint(app, key, moved, after="paint"))
+                    if settle:
+                        await pilot.pause()
                     if key in ("up", "down"):
                         break
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--size", default="80x24", help="terminal size, COLUMNSxLINES")
-    args = parser.parse_args()
-    width, height = (int(part) for part in args.size.split("x"))
+def built_and_walked(size: tuple[int, int], runs: int, settle: bool) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="okrtui-map-") as folder:
         source = Path(folder) / "company.json"
         source.write_text(json.dumps(generate(60, 1, 500, 4, 3, AS_OF)), encoding="utf-8")
         store = Path(folder) / "store" / "okrtui.json"
         subprocess.run([sys.executable, "-m", "okrtui", "import", str(source), "--store", str(store)],
                        check=True, capture_output=True)
-        times = asyncio.run(measure(store, (width, height), args.runs))
+        return asyncio.run(measure(store, size, runs, settle=settle))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", default="80x24", help="terminal size, COLUMNSxLINES")
+    parser.add_argument("--store", type=Path, help="an existing store (default: build one)")
+    parser.add_argument("--settle", action="store_true", help="time each move from an idle screen")
+    parser.add_argument("--json", action="store_true", help="print the seconds of each move as JSON")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.split("x"))
+    if args.store is not None:
+        # A store made elsewhere has its own dates: as of today.
+        times = asyncio.run(measure(args.store, (width, height), args.runs, as_of=None, settle=args.settle))
+    else:
+        times = built_and_walked((width, height), args.runs, args.settle)
+    if args.json:
+        print(json.dumps(times))
+        return
     ordered = sorted(times)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
     print(f"{dt.date.today()} strategy map, 60 strategic objectives, {width}x{height}, {len(times)} moves: "

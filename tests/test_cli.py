@@ -550,6 +550,38 @@ def test_author_is_as_option_then_env(run, sample_store, monkeypatch):
     assert authors[3]  # the login name, whatever it is here
 
 
+def test_the_login_name_is_found_as_getpass_finds_it(run, sample_store, monkeypatch):
+    import getpass
+
+    monkeypatch.delenv("OKRTUI_USER")
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("USERNAME", "carol")
+    monkeypatch.setenv("USER", "dave")  # before USERNAME, as in getpass
+    assert run("checkin", "KR-30", "2.7", "--at", "2026-11-20T10:00:00Z").code == 0
+    monkeypatch.delenv("USER")
+    monkeypatch.delenv("USERNAME")
+    login = getpass.getuser()  # from the password database now
+    assert run("checkin", "KR-30", "2.8", "--at", "2026-11-20T11:00:00Z").code == 0
+    authors = [c["author"] for c in find_kr(export_doc(), "KR-30")["checkins"][-2:]]
+    assert authors == ["dave", login]
+
+
+@pytest.mark.parametrize("columns", [50, 150])
+def test_help_is_wrapped_to_the_terminal_as_argparse_would(run, monkeypatch, columns):
+    import argparse
+    import okrtui.cli
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run("checkin", "--help")
+    assert code == 0
+    # argparse's own formatter (which asks shutil for the width) wraps the same text alike.
+    parser = okrtui.cli.build_parser("checkin")
+    monkeypatch.setattr(okrtui.cli._SizedHelp, "__init__", argparse.HelpFormatter.__init__)
+    assert out == parser._subparsers._group_actions[0].choices["checkin"].format_help()
+    assert "--confidence" in out
+
+
 # ---------------------------------------------------------------- no Textual for non-UI commands
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import math
 from datetime import date
@@ -630,8 +629,7 @@ def ripple_cycle():
 
 
 def public(scores):
-    return {f.name: getattr(scores, f.name) for f in dataclasses.fields(CycleScores)
-            if f.name != "cycle" and not f.name.startswith("_")}
+    return {name: getattr(scores, name) for name in CycleScores.FIELDS if name != "cycle"}
 
 
 def rescored(c, kr_ref, value):

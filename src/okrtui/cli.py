@@ -12,8 +12,9 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
-from typing import Callable, Optional, Sequence
+TYPE_CHECKING = False  # typing's flag without loading typing: the quick check-in counts its imports
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Sequence
 
 from okrtui import __version__
 from okrtui.domain.errors import InvalidInput
@@ -33,7 +34,35 @@ def say(text: str) -> None:
     print(printable(text))
 
 
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size gives it ($COLUMNS, else the terminal, else 80)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _SizedHelp(argparse.HelpFormatter):
+    # argparse builds a formatter at every add_argument, and without a width each one imports
+    # shutil (and with it bz2 and lzma) to ask the terminal: a twentieth of a quick check-in.
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _SizedRawHelp(_SizedHelp, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, formatter_class=_SizedHelp, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
     def error(self, message: str):  # argparse quotes unknown arguments verbatim
         from okrtui.domain.text import printable
 
@@ -96,13 +125,15 @@ def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
             return _Unused()  # type: ignore[return-value]
         return commands.add_parser(name, help=summary, description=description,
                                    epilog="examples:\n" + examples,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   formatter_class=_SizedRawHelp)
 
-    from okrtui.store.locate import demo_store_path
+    demo_store = ""
+    if only in (None, "demo"):
+        import shlex
 
-    import shlex
+        from okrtui.store.locate import demo_store_path
 
-    demo_store = shlex.quote(str(demo_store_path())) if only in (None, "demo") else ""
+        demo_store = shlex.quote(str(demo_store_path()))
     demo = command("demo", "open the sample company in its own store",
                    "Open the app on the sample company (Northwind Analytics), dated so that its latest "
                    f"cycle holds today. It lives in a store of its own, {demo_store}; yours is never touched.",
@@ -219,15 +250,15 @@ def _confidence(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _store_path(args: argparse.Namespace) -> Path:
-    from okrtui.store import resolve_store_path
+def _store_path(args: argparse.Namespace) -> str:
+    from okrtui.store.locate import store_location
 
     given = getattr(args, "store", None)
     if given is not None and not given.strip():
         raise UsageError("--store: the path is empty")
     if given is not None and given.endswith(("/", os.sep)):
         raise UsageError(f"--store {given}: names a directory; give the store's main file (e.g. {given}okrtui.json)")
-    return resolve_store_path(given)
+    return store_location(given)
 
 
 def _store(args: argparse.Namespace, read_only: bool = False):
@@ -248,12 +279,17 @@ def _existing_store(args: argparse.Namespace, read_only: bool = False):
 def _user(args: argparse.Namespace) -> str:
     user = getattr(args, "user", None) or os.environ.get("OKRTUI_USER")
     if not user:
-        try:
-            import getpass
+        # getpass.getuser()'s own steps: importing getpass loads contextlib, which a check-in
+        # otherwise does without.
+        user = next((os.environ[name] for name in ("LOGNAME", "USER", "LNAME", "USERNAME") if os.environ.get(name)),
+                    None)
+        if not user:
+            try:
+                import pwd
 
-            user = getpass.getuser()
-        except (KeyError, OSError):
-            user = "unknown"
+                user = pwd.getpwuid(os.getuid()).pw_name
+            except (KeyError, OSError):
+                user = "unknown"
     return user
 
 
@@ -269,6 +305,8 @@ def _write_output(text: str, output: Optional[str], store) -> None:
 
     if not output.strip():
         raise UsageError("-o: a file name is required")
+    from pathlib import Path
+
     path = Path(output)
     if store.owns(path):
         raise UsageError(f"{path}: is part of the store; export to a file of its own")
@@ -374,6 +412,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from okrtui.interchange.json_io import decode_text, parse_json, read_input_file, read_scorecard
     from okrtui.operations import import_scorecard
 
+    from pathlib import Path
+
     path = Path(args.file)
     data = read_input_file(path)
     store = _store(args)
@@ -439,7 +479,7 @@ def _checkin_file(args: argparse.Namespace) -> int:
             raise InvalidInput([f"standard input: larger than a check-in file may be "
                                 f"({MAX_IMPORT_BYTES // 2**20} MiB)"])
     else:
-        name, data = args.file, read_input_file(Path(args.file))
+        name, data = args.file, read_input_file(args.file)
     rows = parse_checkin_file(data, name)
     for movement in record_checkins(store, rows, author=_user(args), name=name):
         print(movement.line())
@@ -492,7 +532,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from okrtui.store import Store, demo_store_path
 
-    store = Store(Path(args.store).expanduser() if getattr(args, "store", None) else demo_store_path(),
+    store = Store(os.path.expanduser(args.store) if getattr(args, "store", None) else demo_store_path(),
                   read_only=_read_only(args))
     if args.reset:
         if _read_only(args):

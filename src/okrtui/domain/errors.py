@@ -6,11 +6,13 @@ dialog, on the command line and in an import: `field: message at path`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+TYPE_CHECKING = False  # typing's flag without loading typing: the quick check-in counts its imports
 
 from okrtui.domain.terms import LocatedError
 
 if TYPE_CHECKING:
+    from typing import Any, Iterable
+
     from pydantic import ValidationError
 
 _UNION_TAGS = {"int", "float", "str", "function-after[_finite(), union[int,float]]"}

@@ -7,16 +7,18 @@ always agree.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Optional
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing's own flag, without loading typing: the quick check-in counts its imports
 
 from okrtui.domain.terms import PERSPECTIVE_NAMES, PERSPECTIVES
 from okrtui.domain.text import counted, score_text
 
 if TYPE_CHECKING:
+    from typing import Iterable, Optional
+
     # Scoring reads attributes only: the quick check-in scores the store's own documents
     # through light objects of the same shape, without building the models.
     from okrtui.domain.models import Cycle, KeyResult, Measure, Objective, StrategicObjective
@@ -154,8 +156,14 @@ def cycle_order(cycles: Iterable[Cycle]) -> list[Cycle]:
     return sorted(cycles, key=lambda c: c.start)  # sorted is stable: store order breaks ties
 
 
-@dataclass
 class CycleScores:
+    """A cycle's scores as of a day. A plain class, not a dataclass: loading `dataclasses`
+    (it brings `inspect`) cost every quick check-in a tenth of its start."""
+
+    FIELDS = ("cycle", "as_of", "elapsed", "kr", "objective", "effective", "strategic", "okr_count",
+              "perspective", "overall", "shares", "index", "warnings")
+    __slots__ = FIELDS + ("_kr_index", "_by_code")
+
     cycle: Optional[Cycle]
     as_of: dt.date
     elapsed: Optional[float]
@@ -171,8 +179,32 @@ class CycleScores:
     warnings: list[str]
     # Lookups that let `ripple` touch one strategic objective's OKRs instead
     # of the whole cycle: kr ref -> (objective, key result), code -> objective refs.
-    _kr_index: dict[str, tuple[Objective, KeyResult]] = field(default_factory=dict, repr=False, compare=False)
-    _by_code: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _kr_index: dict[str, tuple[Objective, KeyResult]]
+    _by_code: dict[str, list[str]]
+
+    def __init__(self, *, _kr_index=None, _by_code=None, **values) -> None:
+        if values.keys() != set(self.FIELDS):
+            raise TypeError(f"CycleScores needs exactly {', '.join(self.FIELDS)}")
+        for name in self.FIELDS:
+            setattr(self, name, values[name])
+        self._kr_index = {} if _kr_index is None else _kr_index
+        self._by_code = {} if _by_code is None else _by_code
+
+    def replace(self, **changes) -> CycleScores:
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        kr_index, by_code = changes.pop("_kr_index", self._kr_index), changes.pop("_by_code", self._by_code)
+        values.update(changes)
+        return CycleScores(_kr_index=kr_index, _by_code=by_code, **values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CycleScores):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
+
+    __hash__ = None  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"CycleScores({', '.join(f'{name}={getattr(self, name)!r}' for name in self.FIELDS)})"
 
 
 def _perspective_scores(
@@ -251,11 +283,7 @@ def score_cycle(strategy: list[StrategicObjective], cycle: Optional[Cycle], as_o
     )
 
 
-@dataclass(frozen=True)
-class Hint:
-    kind: str
-    ref: str
-    message: str
+Hint = namedtuple("Hint", "kind ref message")
 
 
 def _owner(objective: Objective) -> str:
@@ -367,11 +395,8 @@ def hints(strategy: list[StrategicObjective], cycles: list[Cycle], scores: Cycle
     return list(found.values())
 
 
-@dataclass(frozen=True)
-class Change:
-    name: str
-    old: Optional[float]
-    new: Optional[float]
+# A score before and after a check-in. A named tuple rather than a dataclass, as CycleScores.
+Change = namedtuple("Change", "name old new")
 
 
 def ripple(
@@ -405,8 +430,7 @@ def ripple(
         changes.append(Change(PERSPECTIVE_NAMES[key], scores.perspective.get(key), perspective[key]))
     changes.append(Change("Overall", scores.overall, overall))
 
-    updated = dataclasses.replace(
-        scores,
+    updated = scores.replace(
         kr=kr_scores,
         objective=objective_scores,
         strategic=strategic,

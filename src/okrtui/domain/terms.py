@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Optional
+TYPE_CHECKING = False  # typing's flag without loading typing: the quick check-in counts its imports
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from okrtui.domain.text import parse_number
 

@@ -18,12 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Optional
 
 from okrtui.store import files
 
+# The quick check-in imports this for the daily backup's name: it gives str paths, the store
+# Path ones, and each gets back its own kind; neither typing nor pathlib is loaded at run time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Optional
+
     from okrtui.domain.models import Scorecard
 
 BACKUPS_KEPT = 7
@@ -59,8 +63,8 @@ def export_scorecard(snapshot) -> Scorecard:
     return Scorecard(organization=snapshot.organization, strategy=strategy, cycles=cycles)
 
 
-def backup_dir(target: Path) -> Path:
-    return target.with_name(target.name + ".backups")
+def backup_dir(target: str | Path) -> str | Path:
+    return files.sibling(target, os.path.basename(target) + ".backups")
 
 
 def backups(target: Path) -> list[Path]:
@@ -126,7 +130,7 @@ def prune_backups(target: Path) -> None:
 STALE_TEMP_SECONDS = 600
 
 
-def clean_stale_temps(target: Path, now: float) -> None:
+def clean_stale_temps(target: str | Path, now: float) -> None:
     """Remove the temporaries that killed writers left in the backups directory (under the lock)."""
     directory = backup_dir(target)
     try:
@@ -135,8 +139,9 @@ def clean_stale_temps(target: Path, now: float) -> None:
         return
     for name in names:
         try:
-            if now - os.lstat(directory / name).st_mtime > STALE_TEMP_SECONDS:
-                os.unlink(directory / name)
+            temp = os.path.join(directory, name)
+            if now - os.lstat(temp).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(temp)
         except OSError:
             pass
 
@@ -163,8 +168,9 @@ def keep_backup(store, snapshot, now: dt.datetime, reason: str = "", prune: bool
     return path
 
 
-def daily_path(target: Path, now: dt.datetime) -> Path:
-    return backup_dir(target) / f"{now.astimezone(dt.timezone.utc):%Y-%m-%d}.json"
+def daily_path(target: str | Path, now: dt.datetime) -> str | Path:
+    directory = backup_dir(target)
+    return type(directory)(os.path.join(directory, f"{now.astimezone(dt.timezone.utc):%Y-%m-%d}.json"))
 
 
 def keep_daily(store, snapshot, now: dt.datetime) -> Optional[Path]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import errno
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
 
 from okrtui.store import files
+
+TYPE_CHECKING = False  # the quick check-in imports this: neither typing nor pathlib at run time
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class StoreError(Exception):
@@ -26,13 +27,18 @@ class PartMissing(Exception):
         self.path = path
 
 
-@contextmanager
-def failed_writes_as_store_errors() -> Iterator[None]:
-    try:
-        yield
-    except PermissionError as exc:
-        raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-    except OSError as exc:
-        if exc.errno == errno.EROFS:
-            raise ReadOnlyStore(files.os_problem(exc) + "; nothing was written") from None
-        raise StoreError(files.os_problem(exc) + "; nothing was written") from None
+class failed_writes_as_store_errors:
+    """A failed write inside, as the StoreError that says so (a ReadOnlyStore when not allowed).
+
+    A class rather than a contextlib generator: loading contextlib costs the quick check-in."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if isinstance(exc, OSError):
+            problem = files.os_problem(exc) + "; nothing was written"
+            if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+                raise ReadOnlyStore(problem) from None
+            raise StoreError(problem) from None
+        return False

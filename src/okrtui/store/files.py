@@ -12,25 +12,48 @@ import os
 import re
 import stat
 import zlib
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator, Optional
 
+# The quick check-in imports this module: it takes paths as str or Path (os.path, never pathlib)
+# and leaves typing unloaded, each of them a few per cent of a check-in's whole run.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Optional
 
 TEMP_SUFFIX = ".okrtui-tmp"
 # A store's own files are opened without following a link: the store writes only inside itself.
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-@contextmanager
-def naming(path: Path) -> Iterator[None]:
+class naming:
     """OSErrors from inside name `path` (os.write and fsync name no file of their own)."""
+
+    def __init__(self, path: str | Path):
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, os.fspath(self.path)) from None
+        return False
+
+
+def sibling(path: str | Path, name: str) -> str | Path:
+    """`name` in `path`'s directory, of `path`'s own type (str or Path)."""
+    return type(path)(os.path.join(os.path.dirname(path), name))
+
+
+def directory_of(path: str | Path) -> str:
+    return os.path.dirname(path) or "."  # as Path's parent: a bare name is in the current directory
+
+
+def unlink(path: str | Path) -> None:
     try:
-        yield
-    except OSError as exc:
-        if exc.filename is None:
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        raise
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def os_problem(exc: OSError, doing: str = "cannot write") -> str:
@@ -50,7 +73,7 @@ def read_own(path: Path, end: Optional[int] = None, start: int = 0) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise IsADirectoryError(21, "not a regular file", str(path))
+            raise IsADirectoryError(21, "not a regular file", os.fspath(path))
         os.lseek(fd, start, os.SEEK_SET)
         wanted = (info.st_size if end is None else end) - start
         chunks = []
@@ -104,7 +127,7 @@ def write_new(path: Path, data: bytes, like: os.stat_result | None = None) -> No
             os.fsync(fd)
         except BaseException:
             os.close(fd)
-            path.unlink(missing_ok=True)
+            unlink(path)
             raise
         os.close(fd)
 
@@ -112,7 +135,7 @@ def write_new(path: Path, data: bytes, like: os.stat_result | None = None) -> No
 def replace_atomically(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Replace `path` with `data` in one rename, keeping the old file's mode and group."""
     rename_into_place(new_version(path, data, like), path)
-    fsync_dir(path.parent)
+    fsync_dir(directory_of(path))
 
 
 def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> Path:
@@ -122,7 +145,7 @@ def new_version(path: Path, data: bytes, like: os.stat_result | None = None) -> 
             like = os.stat(path)
         except FileNotFoundError:
             like = None
-    temp = path.with_name(f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
+    temp = sibling(path, f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     return temp
 
@@ -132,26 +155,26 @@ def rename_into_place(temp: Path, path: Path) -> None:
     try:
         os.replace(temp, path)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
+        unlink(temp)
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
     except BaseException:
-        temp.unlink(missing_ok=True)
+        unlink(temp)
         raise
 
 
 def place_new(path: Path, data: bytes, like: os.stat_result | None = None) -> None:
     """Put a whole new file at `path` in one step, never replacing one already there."""
-    temp = path.with_name(f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
+    temp = sibling(path, f"{temp_prefix(path)}{os.urandom(4).hex()}{TEMP_SUFFIX}")
     _write_temp(temp, path, data, like)
     try:
         os.link(temp, path)  # fails when `path` exists, unlike a rename
     except FileExistsError:
         raise
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
     finally:
-        temp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
+        unlink(temp)
+    fsync_dir(directory_of(path))
 
 
 def _write_temp(temp: Path, path: Path, data: bytes, like: os.stat_result | None) -> None:
@@ -159,11 +182,11 @@ def _write_temp(temp: Path, path: Path, data: bytes, like: os.stat_result | None
     try:
         write_new(temp, data, like)
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
 
 
 def temp_prefix(path: Path) -> str:
-    return f".{path.name}."
+    return f".{os.path.basename(path)}."
 
 
 def is_temp_of(name: str, path: Path) -> bool:
@@ -177,13 +200,13 @@ def clean_temp_files(path: Path) -> None:
     Only this file's own temporaries: another store, or an export, may share the directory.
     """
     try:
-        names = os.listdir(path.parent)
+        names = os.listdir(directory_of(path))
     except OSError:
         return
     for name in names:
         if is_temp_of(name, path):
             try:
-                os.unlink(path.parent / name)
+                os.unlink(os.path.join(directory_of(path), name))
             except OSError:
                 pass
 
@@ -238,20 +261,20 @@ def remove_orphans(parts_dir: Path, entries) -> None:
     for name in os.listdir(parts_dir):
         stale_part = re.fullmatch(r"c\d+-\d+\.json", name) and name not in keep
         if stale_part or name.endswith(TEMP_SUFFIX):
-            (parts_dir / name).unlink(missing_ok=True)
+            unlink(os.path.join(parts_dir, name))
 
 
 def take_back(written: list[Path], appended: list[tuple[Path, int]]) -> None:
     """Undo an unfinished commit as far as the filesystem lets us (it is not committed either way)."""
     for path in written:
         try:
-            path.unlink(missing_ok=True)
+            unlink(path)
         except OSError:
             pass
     for path, length in appended:
         try:
             if length < 0:  # made by this commit
-                path.unlink(missing_ok=True)
+                unlink(path)
             else:
                 os.truncate(path, length)
         except OSError:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import mmap
 import os
 import stat
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional
 
 from okrtui.store import files
 from okrtui.store.shape import READINGS_LOG
 
+TYPE_CHECKING = False  # the quick check-in imports this: neither typing nor pathlib at run time
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Iterable, Optional
+
     from okrtui.store.layout import CycleEntry, Meta
 
 
@@ -59,15 +61,15 @@ def layout_problems(target: Path, parts_dir: Path, lock_path: Path) -> list[str]
         _not_own(lock_path, "a regular file", "the store's lock file"),
     ) if p]
     try:
-        names = os.listdir(target.parent)
+        names = os.listdir(files.directory_of(target))
     except OSError:
         names = []
     for name in sorted(names):
-        if name.startswith(target.name + ".backup-"):
-            problem = _not_own(target.parent / name, "a regular file", "a backup of the store")
+        if name.startswith(os.path.basename(target) + ".backup-"):
+            problem = _not_own(os.path.join(files.directory_of(target), name), "a regular file", "a backup of the store")
             if problem:
                 problems.append(problem)
-    backup_dir = target.with_name(target.name + ".backups")
+    backup_dir = f"{target}.backups"
     problem = _not_own(backup_dir, "a directory", "the store's backups directory")
     if problem:
         return problems + [problem]
@@ -76,7 +78,7 @@ def layout_problems(target: Path, parts_dir: Path, lock_path: Path) -> list[str]
     except OSError:
         names = []
     for name in sorted(names):
-        problem = _not_own(backup_dir / name, "a regular file", "a backup of the store")
+        problem = _not_own(os.path.join(backup_dir, name), "a regular file", "a backup of the store")
         if problem:
             problems.append(problem)
     return problems
@@ -88,7 +90,7 @@ def _crc(path: Path, length: Optional[int]) -> tuple[int, int]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise IsADirectoryError(21, f"is {_kind(info.st_mode)}, not a regular file", str(path))
+            raise IsADirectoryError(21, f"is {_kind(info.st_mode)}, not a regular file", os.fspath(path))
         size = info.st_size
         count = size if length is None else min(length, size)
         if count == 0:
@@ -105,11 +107,11 @@ def file_problems(parts_dir: Path, entries: Iterable[CycleEntry], meta: Optional
     for entry in entries:
         whose = f"cycle {entry.id}"
         if entry.file:
-            checks.append((parts_dir / entry.file, None, entry.part_crc, "objectives and key results", whose))
+            checks.append((os.path.join(parts_dir, entry.file), None, entry.part_crc, "objectives and key results", whose))
         if entry.log_len:
-            checks.append((parts_dir / entry.log_name, entry.log_len, entry.log_crc, "committed history", whose))
+            checks.append((os.path.join(parts_dir, entry.log_name), entry.log_len, entry.log_crc, "committed history", whose))
     if meta is not None and meta.readings_len:
-        checks.append((parts_dir / READINGS_LOG, meta.readings_len, meta.readings_crc, "committed readings",
+        checks.append((os.path.join(parts_dir, READINGS_LOG), meta.readings_len, meta.readings_crc, "committed readings",
                        "the measures"))
     problems = []
     for path, length, recorded, what, whose in checks:

@@ -24,11 +24,12 @@ import json
 import os
 import stat
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, Optional
+from collections import namedtuple
+from types import SimpleNamespace  # types is loaded anyway (by re): unlike the three below
 
+TYPE_CHECKING = False  # typing's flag without typing: this path's every import is counted
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 from okrtui.domain.scoring import ripple, ripple_line, score_cycle
 from okrtui.domain.terms import CONFIDENCES, FUTURE_SLACK, _parse_date, format_time, parse_time, parse_value, present_time
@@ -50,13 +51,11 @@ _author = one_line(1, 64)
 _note = multi_line(2000)
 
 
-@dataclass
-class QuickCheckIn:
-    line: str  # the ripple, as `okrtui checkin` prints it
-    became_current: bool
+# line: the ripple, as `okrtui checkin` prints it (a named tuple: dataclasses loads inspect)
+QuickCheckIn = namedtuple("QuickCheckIn", "line became_current")
 
 
-def quick_checkin(path: Path, ref: str, value_text: Optional[str], *, author: str, confidence: Optional[str],
+def quick_checkin(path: str, ref: str, value_text: Optional[str], *, author: str, confidence: Optional[str],
                   note: str, at: Optional[dt.datetime], now: Optional[dt.datetime] = None) -> Optional[QuickCheckIn]:
     """Record the check-in and return its ripple, or None (nothing written) for the full path."""
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -69,16 +68,17 @@ def quick_checkin(path: Path, ref: str, value_text: Optional[str], *, author: st
         author, note = _author(author), _note(note)
     except ValueError:
         return None
-    target = Path(os.path.realpath(path))
-    parts, lock_path = target.with_name(target.name + ".d"), target.with_name(target.name + ".lock")
+    # Paths as strings throughout: loading pathlib costs more than this whole check-in's writes.
+    target = os.path.realpath(path)
+    parts, lock_path = target + ".d", target + ".lock"
     try:
         if not stat.S_ISREG(os.stat(target).st_mode) or not stat.S_ISREG(os.lstat(lock_path).st_mode):
             return None
     except OSError:
         return None
-    if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
+    if not (os.access(target, os.W_OK) and os.access(os.path.dirname(target), os.W_OK)):
         return None
-    if not backup.daily_path(target, backup.now()).exists() or guard.layout_problems(target, parts, lock_path):
+    if not os.path.exists(backup.daily_path(target, backup.now())) or guard.layout_problems(target, parts, lock_path):
         return None
     try:
         fd = os.open(lock_path, os.O_RDWR | files.NOFOLLOW)
@@ -96,7 +96,7 @@ def quick_checkin(path: Path, ref: str, value_text: Optional[str], *, author: st
             gc.enable()
 
 
-def _lock(fd: int, target: Path) -> None:
+def _lock(fd: int, target: str) -> None:
     """The store's write lock, as the filelock library takes it (flock on the lock file), so
     the two exclude each other; by hand only because importing filelock costs a fifth of
     a check-in."""
@@ -149,7 +149,7 @@ def _normal(ref_runs: Any) -> bool:
     return True
 
 
-def _locked(target: Path, parts: Path, lock_path: Path, ref: str, value_text: Optional[str], author: str,
+def _locked(target: str, parts: str, lock_path: str, ref: str, value_text: Optional[str], author: str,
             confidence: Optional[str], note: str, at: Optional[dt.datetime],
             now: dt.datetime) -> Optional[QuickCheckIn]:
     if guard.layout_problems(target, parts, lock_path):
@@ -175,7 +175,7 @@ def _locked(target: Path, parts: Path, lock_path: Path, ref: str, value_text: Op
     if entry is None or entry["closed"] or not entry["file"] or entry["part_crc"] is None:
         return None
     try:
-        part_data = files.read_own(parts / entry["file"])
+        part_data = files.read_own(os.path.join(parts, entry["file"]))
     except OSError:
         return None
     cycle_tables = _tables(part_data) if files.checksum(part_data) == entry["part_crc"] else None
@@ -233,36 +233,37 @@ def _cycle_view(entry: dict[str, Any], start: dt.date, end: dt.date, docs: list[
     return SimpleNamespace(id=entry["id"], start=start, end=end, closed=entry["closed"], objectives=objectives)
 
 
-def _commit(target: Path, parts: Path, like: os.stat_result, rows: list[SimpleNamespace], entry: dict[str, Any],
+def _commit(target: str, parts: str, like: os.stat_result, rows: list[SimpleNamespace], entry: dict[str, Any],
             generation: int, line: bytes, part: dict, main: dict) -> None:
     """commit.py's steps for one log line and one cycle part: the main file's rename commits."""
     files.clean_temp_files(target)
     backup.clean_stale_temps(target, time.time())
     files.remove_orphans(parts, rows)
-    superseded = parts / entry["file"]
-    written: list[Path] = []
-    appended: list[tuple[Path, int]] = []
+    superseded = os.path.join(parts, entry["file"])
+    written: list[str] = []
+    appended: list[tuple[str, int]] = []
     committed = False
     try:
-        files.append_log(parts / f"c{entry['slot']}.log", entry["log_len"], line, like, appended)
+        files.append_log(os.path.join(parts, f"c{entry['slot']}.log"), entry["log_len"], line, like, appended)
         entry["log_crc"] = files.checksum(line, entry["log_crc"] or 0)
         entry["log_len"] += len(line)
         entry["file"] = f"c{entry['slot']}-{generation}.json"
         data = _dumps(part)
-        files.write_new(parts / entry["file"], data, like)
-        written.append(parts / entry["file"])
+        written_part = os.path.join(parts, entry["file"])
+        files.write_new(written_part, data, like)
+        written.append(written_part)
         entry["part_crc"] = files.checksum(data)
         files.fsync_dir(parts)
         temp = files.new_version(target, _dumps(main), like)
         written.append(temp)
         files.rename_into_place(temp, target)
         committed = True
-        files.fsync_dir(target.parent)
+        files.fsync_dir(os.path.dirname(target))
     except BaseException:
         if not committed:
             files.take_back(written, appended)
         raise
     try:
-        superseded.unlink(missing_ok=True)
+        files.unlink(superseded)
     except OSError:
         pass  # committed already; the next write removes it as an orphan

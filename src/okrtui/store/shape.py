@@ -4,8 +4,10 @@ to read and write them without the models (layout.py has the whole of it).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Optional
+TYPE_CHECKING = False  # the quick check-in imports this: typing stays unloaded
+if TYPE_CHECKING:
+    import datetime as dt
+    from typing import Any, Optional
 
 STORE_FORMAT = "okrtui-store"
 # 2: each cycle row carries the checksums of its part and of its log's committed bytes.

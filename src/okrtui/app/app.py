@@ -14,8 +14,9 @@ import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from pydantic import ValidationError
 from textual import work
@@ -36,7 +37,7 @@ from okrtui.app.screens.scorecard import ScorecardScreen
 from okrtui.assets import asset_dir
 from okrtui.domain.errors import describe
 from okrtui.domain.changes import Command
-from okrtui.domain.models import CheckIn, latest_checkin
+from okrtui.domain.models import CheckIn, KeyResult, latest_checkin
 from okrtui.domain.text import score_text
 from okrtui.operations import parse_value, present_time, record_checkin, ripple_line
 from okrtui.store import Store, StoreError
@@ -44,6 +45,8 @@ from okrtui.store import Store, StoreError
 WATCH_SECONDS = 1.0
 CYCLE_KEYS = Binding.Group("Cycle", compact=True)
 PAINT_FIRST_SECONDS = 0.2
+HOLD_PAINT_SECONDS = 0.05
+COLLECTOR_PAUSE_SECONDS = 1.0
 
 
 def _stylesheets() -> list[Path]:
@@ -190,8 +193,39 @@ class OkrApp(PlanningActions, ReadingActions, App):
         if why_not:
             self.notify(why_not, severity="warning", markup=False)
             return
-        self.push_screen(CheckinDialog(self.board.key_result(kr_ref)[1], last=self._last_checkin(kr_ref)),
-                         self._save_checkin)
+        self._push_checkin(CheckinDialog(self.board.key_result(kr_ref)[1], last=self._last_checkin(kr_ref)))
+
+    def _push_checkin(self, dialog: CheckinDialog) -> None:
+        """Open a check-in dialog that is taken down only once the screen under it has repainted.
+
+        Textual's pop of a dialog waits, in the app's own queue, for the dialog's removal (its
+        widgets unmounted one by one): the notification showing the ripple waited behind it, and
+        the paint of the check-in waited for the notification (10-18 ms on the critical path).
+        Installed, the dialog is only popped; it is removed after that paint.
+        """
+        self.install_screen(dialog, f"okrtui-checkin-{id(dialog)}")
+        answering = False
+
+        def take_down() -> None:
+            if not self.is_screen_installed(dialog) or dialog in self.screen_stack:
+                return
+            self.uninstall_screen(dialog)
+            if not answering:
+                dialog.remove()
+            # Still answering: Textual's pop, queued behind this answer, removes it now.
+
+        def answered(request: Optional[CheckinRequest]) -> None:
+            nonlocal answering
+            answering = True
+            try:
+                if request is None:
+                    take_down()
+                else:
+                    self._save_checkin(request, after_paint=take_down)
+            finally:
+                answering = False
+
+        self.push_screen(dialog, answered)
 
     def _last_checkin(self, kr_ref: str) -> Optional[CheckIn]:
         """The latest check-in when the cycle's history is already read (never a slow read here)."""
@@ -202,7 +236,8 @@ class OkrApp(PlanningActions, ReadingActions, App):
         except StoreError:
             return None
 
-    def _save_checkin(self, request: Optional[CheckinRequest]) -> None:
+    def _save_checkin(self, request: Optional[CheckinRequest],
+                      after_paint: Optional[Callable[[], None]] = None) -> None:
         """Show the ripple at once from the board in memory, and queue the write.
 
         The write (lock, re-read, commit) is queued here, synchronously, on a one-thread
@@ -210,42 +245,43 @@ class OkrApp(PlanningActions, ReadingActions, App):
         (the executor is shut down with wait). The store's answer then replaces the
         optimistic board; a failed write puts the store's state back with the reason.
         """
-        if request is None:
-            return
-        found = self.board.key_result(request.ref)
-        if found is None:
-            return
+        found = self.board.key_result(request.ref) if request is not None else None
         now = dt.datetime.now(dt.timezone.utc)
-        try:
-            value = parse_value(request.value_text, found[1].kind) if request.value_text else found[1].current
-            checkin = CheckIn.model_validate({"at": present_time(found[1].last_checkin_at, now), "author": self.user,
-                                              "value": value, "confidence": request.confidence,
-                                              "note": request.note})
-        except ValueError as exc:
-            self._not_saved(request, str(exc))
-            return
-        except ValidationError as exc:
-            self._not_saved(request, "; ".join(describe(exc)))
+        checkin = self._checkin_of(request, found[1], now) if found is not None else None
+        if not isinstance(checkin, CheckIn):  # nothing to paint: the dialog goes at once
+            if after_paint is not None:
+                after_paint()
+            if checkin is not None:
+                self._not_saved(request, checkin)
             return
         unchanged = (checkin.value, checkin.confidence) == (found[1].current, found[1].confidence)
         changes, board = self.board.with_checkin(request.ref, checkin)
-        self.show(board)
-        if unchanged:  # a check-in that moves nothing still says the value holds as of today
-            self.notify(f"{request.ref} {score_text(changes[0].new)} confirmed as of {now:%Y-%m-%d}"
-                        + (" (note saved)" if request.note else ""), title="Confirmed", markup=False)
-        else:
-            self.notify(ripple_line(changes), title="Checked in", markup=False)
         painted = threading.Event()
 
         def on_paint() -> None:
             # Key press to repainted screen, for the benchmark (§11).
             self.checkin_seconds.append(time.perf_counter() - request.pressed_at)
             painted.set()
+            if after_paint is not None:
+                after_paint()
 
-        self.call_after_refresh(on_paint)
+        with self._paint_laid_out(on_paint):
+            # The toast first: its mounting takes the longest of what the paint waits for.
+            if unchanged:  # a check-in that moves nothing still says the value holds as of today
+                self.notify(f"{request.ref} {score_text(changes[0].new)} confirmed as of {now:%Y-%m-%d}"
+                            + (" (note saved)" if request.note else ""), title="Confirmed", markup=False)
+            else:
+                self.notify(ripple_line(changes), title="Checked in", markup=False)
+            self.show(board)
         cycle_id = board.cycle.id if board.cycle else None
 
-        def save() -> tuple[Optional[str], Optional[Board], Optional[Command]]:
+        def save() -> list[tuple[Optional[str], Optional[Board], Optional[Command]]]:
+            # In a list the reader empties: a finished future is kept in a reference cycle, and a
+            # board it held (a whole cycle of models) then waited for a full collection to be freed,
+            # 0.4-0.7 s at once on L, in the middle of a later repaint.
+            return [answer()]
+
+        def answer() -> tuple[Optional[str], Optional[Board], Optional[Command]]:
             # Let the new numbers paint first: a writer holding the GIL slows the repaint
             # the user is waiting for. Never wait long for it.
             painted.wait(PAINT_FIRST_SECONDS)
@@ -265,10 +301,74 @@ class OkrApp(PlanningActions, ReadingActions, App):
         self.saves_in_flight += 1
         self._show_when_saved(request, self._writer.submit(save))
 
+    def _checkin_of(self, request: CheckinRequest, kr: KeyResult, now: dt.datetime) -> CheckIn | str:
+        """The check-in the request makes, or why it cannot be made."""
+        try:
+            value = parse_value(request.value_text, kr.kind) if request.value_text else kr.current
+            return CheckIn.model_validate({"at": present_time(kr.last_checkin_at, now), "author": self.user,
+                                           "value": value, "confidence": request.confidence, "note": request.note})
+        except ValueError as exc:
+            return str(exc)
+        except ValidationError as exc:
+            return "; ".join(describe(exc))
+
+    @contextmanager
+    def _paint_laid_out(self, after_paint: Callable[[], None]) -> Iterator[None]:
+        """Changes made in the block reach the screen in one paint that has their layout, then
+        `after_paint` runs (after the screen has settled).
+
+        Left alone, the screen coming back from a dialog paints at once, before the widgets that
+        grew (the history, the detail) have asked for their layout and before the notification's
+        toast is mounted: each of those then waits for a later frame (16-33 ms apart with Textual's
+        frame pacing) and paints the screen again; the last came 60 ms after the key. So repaints
+        are held until the screen is idle with every widget in it mounted, or HOLD_PAINT_SECONDS
+        at most.
+
+        The collector waits too, until after that paint. Drawing leaves cyclic garbage behind
+        (Textual's strips keep themselves in their own caches): a collection that fell inside
+        the repaint cost it 15-150 ms, the most of any one thing in its slowest tenth.
+        """
+        screen = self.screen
+        released = False
+        collector = _CollectorPause()
+
+        def painted() -> None:
+            try:
+                after_paint()
+            finally:
+                collector.close()
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._end_batch()
+                self.call_after_refresh(painted)
+
+        def when_settled() -> None:
+            if released:
+                return
+            if screen.is_attached and any(not widget.is_mounted for widget in screen.walk_children(with_self=False)):
+                # Asked again after a real pause: a chain of idle callbacks would keep the event
+                # loop from the very mounting it waits for.
+                self.set_timer(0.002, when_settled)
+            else:
+                # One more idle: a widget asks for its layout as its mounting ends.
+                screen.call_after_refresh(release)
+
+        self._begin_batch()
+        try:
+            yield
+        finally:
+            # Through the app's queue first: a notification made in the block is mounted from there.
+            self.call_later(screen.call_after_refresh, when_settled)
+            self.set_timer(HOLD_PAINT_SECONDS, release)
+            self.set_timer(COLLECTOR_PAUSE_SECONDS, collector.close)  # never left off
+
     @work(group="save")
     async def _show_when_saved(self, request: CheckinRequest, saving: Future) -> None:
         try:
-            failure, truth, command = await asyncio.wrap_future(saving)
+            failure, truth, command = (await asyncio.wrap_future(saving)).pop()
         finally:
             self.saves_in_flight -= 1
         self.remember_checkin(command)  # on the stack in the same step as the count goes down
@@ -289,8 +389,7 @@ class OkrApp(PlanningActions, ReadingActions, App):
         found = self.board.key_result(request.ref)
         if found is None or isinstance(self.screen, ModalScreen) or self.store.read_only:
             return
-        self.push_screen(CheckinDialog(found[1], retry=request, problem=reason,
-                                       last=self._last_checkin(request.ref)), self._save_checkin)
+        self._push_checkin(CheckinDialog(found[1], retry=request, problem=reason, last=self._last_checkin(request.ref)))
 
     # -- navigation -------------------------------------------------------------
 
@@ -477,6 +576,28 @@ class OkrApp(PlanningActions, ReadingActions, App):
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
+
+
+class _CollectorPause:
+    """The cyclic collector held off until `close()`; pauses may overlap, and the collector
+    comes back (if it was on) with the last of them."""
+
+    _open = 0
+    _was_enabled = True
+
+    def __init__(self) -> None:
+        self._closed = False
+        if _CollectorPause._open == 0:
+            _CollectorPause._was_enabled = gc.isenabled()
+            gc.disable()
+        _CollectorPause._open += 1
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            _CollectorPause._open -= 1
+            if _CollectorPause._open == 0 and _CollectorPause._was_enabled:
+                gc.enable()
 
 
 def run_app(store: Store, *, as_of: Optional[dt.date], user: str) -> int:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantBlur
-from textual.widgets import Sparkline, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from okrtui.app import look
@@ -23,6 +23,7 @@ from okrtui.app.widgets.common import FilterInput, KeyFooter, header_line, set_c
 from okrtui.app.widgets.history import (
     DetailPane,
     HistoryList,
+    HistorySparkline,
     history_heading,
     newest_first,
 )
@@ -84,7 +85,7 @@ class DrillScreen(BoardScreen):
             yield OkrTree("", id="okr-tree")
             with DetailPane(id="detail"):
                 yield Static(id="detail-text")
-                yield Sparkline([], id="sparkline")
+                yield HistorySparkline([], id="sparkline")
                 yield Static(id="detail-history")
                 yield HistoryList(id="history")
         yield FilterInput(placeholder="filter by ref, title or owner; enter keeps it, escape clears", id="filter")
@@ -283,7 +284,7 @@ class DrillScreen(BoardScreen):
         if not found:
             text = Content.assemble(self._way_to_checkin(), text)
         set_content(self.query_one("#detail-text", Static), text)
-        sparkline = self.query_one(Sparkline)
+        sparkline = self.query_one(HistorySparkline)
         if sparkline.data != values:
             sparkline.data = values
         sparkline.display = len(values) > 1

@@ -6,6 +6,7 @@ from typing import Iterable, Optional
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -29,11 +30,36 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
 
+    _composed: Optional[tuple] = None
+
     def on_resize(self) -> None:
         wide = self.size.width >= 100
         if self.show_command_palette != wide:
             self.show_command_palette = wide
             self.refresh(recompose=True)  # Textual's Footer draws its keys at compose time
+
+    async def recompose(self) -> None:
+        # Textual recomposes the Footer whenever the screen's bindings are refreshed: on every
+        # focus change and every time a dialog closes. Mounting and styling its keys again took
+        # about a third of a check-in's repaint, mostly to draw the same keys: only a change redraws.
+        try:
+            shown = self._keys_shown()
+        except NoMatches:  # a screen still composing (or going) cannot say yet: recompose as Textual does
+            shown = None
+        if shown is None or shown != self._composed:
+            self._composed = shown
+            await super().recompose()
+
+    def _keys_shown(self) -> Optional[tuple]:
+        """What compose would draw, for telling whether a recompose changes anything."""
+        if not self._bindings_ready or not self.is_attached:
+            return None
+        app = self.app
+        keys = tuple((binding.key, app.get_key_display(binding), binding.description, binding.action,
+                      binding.group, enabled, tooltip)
+                     for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+                     if binding.show or binding.key == app.COMMAND_PALETTE_BINDING)
+        return keys, self.show_command_palette, self.compact, self.combine_groups, app.ENABLE_COMMAND_PALETTE
 
 
 class NavList(OptionList):

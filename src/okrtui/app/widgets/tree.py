@@ -6,6 +6,7 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content, Span
+from textual.geometry import Region
 from textual.style import Style
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -41,8 +42,23 @@ class OkrTree(Tree):
         shown = self.contents.get(node.id)
         if shown is None or (shown.plain, shown.spans) != (content.plain, content.spans):
             self.contents[node.id] = content
-            node.set_label(content)
+            if node is self.root and shown is not None:
+                self._relabel_root(content)
+            else:
+                node.set_label(content)
         return node
+
+    def _relabel_root(self, content: Content) -> None:
+        # TreeNode.set_label repaints the node's line and every line below it: for the root
+        # (the strategic objective, whose score every check-in moves) that is the whole tree,
+        # a third of the repaint that shows a check-in. The other lines have not changed: only
+        # the root's own line is repainted (the others' cached lines give way when next drawn).
+        root = self.root
+        root._updates += 1
+        root._label = self.process_label(content)
+        line = root.line
+        if line >= 0:
+            self.refresh(Region(0, line - self.scroll_offset.y, self.size.width, 1))
 
     def clear(self) -> "OkrTree":
         self.contents = {}

@@ -462,28 +462,44 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
 
 def _checkin_file(args: argparse.Namespace) -> int:
-    from okrtui.interchange.checkin_file import parse_checkin_file
-    from okrtui.interchange.json_io import read_input_file
-    from okrtui.operations import record_checkins
-
     given = [flag for flag, value in (("REF", args.ref), ("--confidence", args.confidence),
                                       ("--note", args.note), ("--at", args.at)) if value]
     if given:
         raise UsageError(f"checkin --file: {given[0]} belongs in the file's rows, not on the command line")
-    store = _existing_store(args)
-    if args.file == "-":
-        from okrtui.interchange.json_io import MAX_IMPORT_BYTES
+    from okrtui.interchange.checkin_plain import plain_rows
+    from okrtui.interchange.user_files import read_input_file
+    from okrtui.store.quick import quick_checkin_rows
 
-        name, data = "standard input", sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
-            raise InvalidInput([f"standard input: larger than a check-in file may be "
-                                f"({MAX_IMPORT_BYTES // 2**20} MiB)"])
-    else:
-        name, data = args.file, read_input_file(args.file)
+    try:
+        name, data = ("standard input", _stdin_file()) if args.file == "-" else (args.file, read_input_file(args.file))
+    except InvalidInput:
+        _existing_store(args)  # a store that is not there is named first, as always
+        raise
+    # The quick way, for a file of plain cells on one open cycle; else the full way.
+    rows = plain_rows(data)
+    line = quick_checkin_rows(_store_path(args), rows, author=_user(args)) if rows else None
+    if line is not None:
+        print(line)
+        return EXIT_OK
+
+    from okrtui.interchange.checkin_file import parse_checkin_file
+    from okrtui.operations import record_checkins
+
+    store = _existing_store(args)
     rows = parse_checkin_file(data, name)
     for movement in record_checkins(store, rows, author=_user(args), name=name):
         print(movement.line())
     return EXIT_OK
+
+
+def _stdin_file() -> bytes:
+    from okrtui.interchange.user_files import MAX_IMPORT_BYTES
+
+    data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput([f"standard input: larger than a check-in file may be "
+                            f"({MAX_IMPORT_BYTES // 2**20} MiB)"])
+    return data
 
 
 def cmd_measure(args: argparse.Namespace) -> int:

@@ -11,10 +11,9 @@ from okrtui.domain.errors import InvalidInput
 from okrtui.domain.models import parse_confidence, parse_time
 from okrtui.interchange.csv_io import _read, _shown, unescape_cell
 from okrtui.interchange.json_io import decode_text
+from okrtui.interchange.checkin_plain import COLUMNS, REQUIRED
 from okrtui.operations import CheckinRow
 
-COLUMNS = ("ref", "value", "confidence", "note", "at")
-REQUIRED = ("ref", "value")
 HEADER = ",".join(COLUMNS)
 
 

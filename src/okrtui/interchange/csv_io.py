@@ -32,6 +32,7 @@ from okrtui.domain.models import (
 )
 from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE, too_large
 from okrtui.domain.text import parse_number
+from okrtui.interchange.checkin_plain import ESCAPED as _ESCAPED  # one unescaping rule for both readers
 from okrtui.interchange.json_io import decode_text
 
 OKR_HEADER = [
@@ -48,7 +49,6 @@ _FORMULA_START = "=+-@"
 # Spreadsheets run a cell starting with one of these as a formula; the quotes
 # in front let a text that itself starts with `'=` survive the round trip.
 _NEEDS_ESCAPE = re.compile(r"^'*[=+\-@]")
-_ESCAPED = re.compile(r"^'+[=+\-@]")
 # A file with thousands of bad rows would bury the first problems; the rest
 # are only counted.
 MAX_PROBLEMS = 200

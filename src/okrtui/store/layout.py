@@ -54,7 +54,7 @@ from okrtui.domain.integrity import MAX_KEY_RESULTS_PER_CYCLE
 from okrtui.domain.text import MAX_REF
 from okrtui.domain.models import CheckIn, Cycle, CycleId, Day, KeyResultRef, Reading, StrategicObjective, Title, parse_time
 from okrtui.domain.fields import Author
-from okrtui.store.shape import JOURNAL_KEPT, READINGS_LOG, STORE_FORMAT, STORE_VERSION, kr_part_doc, runs, table  # noqa: F401
+from okrtui.store.shape import JOURNAL_KEPT, JOURNAL_SUBJECTS, READINGS_LOG, STORE_FORMAT, STORE_VERSION, kr_part_doc, runs, table  # noqa: F401
 
 def checked_runs(value: list[list[int]], most: int, too_many: str) -> list[list[int]]:
     """Runs [first, last] of ref numbers, holding at most `most` numbers in all."""
@@ -134,7 +134,6 @@ class CycleEntry(BaseModel):
 
 
 MAX_RETIRED = 1_000_000  # deleted refs of each kind a store remembers (fifty times §11's L)
-JOURNAL_SUBJECTS = 50  # the items a journal entry names (a deleted cycle touches thousands)
 
 
 class JournalEntry(BaseModel):

@@ -33,12 +33,13 @@ if TYPE_CHECKING:
 
 from okrtui.domain.scoring import ripple, ripple_line, score_cycle
 from okrtui.domain.terms import CONFIDENCES, FUTURE_SLACK, _parse_date, format_time, parse_time, parse_value, present_time
-from okrtui.domain.text import KEY_RESULT_REF_RE, _finite, multi_line, one_line
+from okrtui.domain.text import KEY_RESULT_REF_RE, _finite, counted, multi_line, one_line, score_text
 from okrtui.store import backup, files, guard
 from okrtui.store.errors import StoreError, failed_writes_as_store_errors
 from okrtui.store.shape import (
     ENTRY_FIELDS,
     JOURNAL_KEPT,
+    JOURNAL_SUBJECTS,
     LOCK_TIMEOUT,
     META_FIELDS,
     STORE_FORMAT,
@@ -59,13 +60,34 @@ def quick_checkin(path: str, ref: str, value_text: Optional[str], *, author: str
                   note: str, at: Optional[dt.datetime], now: Optional[dt.datetime] = None) -> Optional[QuickCheckIn]:
     """Record the check-in and return its ripple, or None (nothing written) for the full path."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    ref = ref.strip().upper()
-    if not KEY_RESULT_REF_RE.match(ref) or (at is not None and at > now + FUTURE_SLACK):
-        return None
-    if confidence is not None and confidence not in CONFIDENCES:
-        return None
+    done = _record(path, [(ref, value_text, confidence, note, at)], author, now, ripple_of=True)
+    return None if done is None else QuickCheckIn(*done)
+
+
+def quick_checkin_rows(path: str, rows: list[tuple], *, author: str,
+                       now: Optional[dt.datetime] = None) -> Optional[str]:
+    """The check-ins of a file, each row (ref, value text or None, confidence or None, note,
+    at or None), all in one open cycle: recorded in one commit as `checkin --file` does it.
+    Returns the cycle's movement line, or None (nothing written) for the full path."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return _record(path, rows, author, now, ripple_of=False) if rows else None
+
+
+def _record(path: str, requests: list[tuple], author: str, now: dt.datetime, ripple_of: bool) -> Optional[Any]:
+    cleaned = []
+    for ref, value_text, confidence, note, at in requests:
+        ref = ref.strip().upper()
+        if not KEY_RESULT_REF_RE.match(ref) or (at is not None and at > now + FUTURE_SLACK):
+            return None
+        if confidence is not None and confidence not in CONFIDENCES:
+            return None
+        try:
+            note = _note(note)
+        except ValueError:
+            return None
+        cleaned.append((ref, value_text, confidence, note, at))
     try:
-        author, note = _author(author), _note(note)
+        author = _author(author)
     except ValueError:
         return None
     # Paths as strings throughout: loading pathlib costs more than this whole check-in's writes.
@@ -89,7 +111,7 @@ def quick_checkin(path: str, ref: str, value_text: Optional[str], *, author: str
     try:
         _lock(fd, target)
         with failed_writes_as_store_errors():
-            return _locked(target, parts, lock_path, ref, value_text, author, confidence, note, at, now)
+            return _locked(target, parts, lock_path, cleaned, author, now, ripple_of)
     finally:
         os.close(fd)  # which releases the lock
         if collecting:
@@ -149,9 +171,10 @@ def _normal(ref_runs: Any) -> bool:
     return True
 
 
-def _locked(target: str, parts: str, lock_path: str, ref: str, value_text: Optional[str], author: str,
-            confidence: Optional[str], note: str, at: Optional[dt.datetime],
-            now: dt.datetime) -> Optional[QuickCheckIn]:
+def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], author: str, now: dt.datetime,
+            ripple_of: bool) -> Optional[Any]:
+    """Under the lock: every request checked as the models would, then one commit. With
+    `ripple_of`, the one request's (ripple line, became current); else the cycle's movement."""
     if guard.layout_problems(target, parts, lock_path):
         return None
     try:
@@ -170,10 +193,11 @@ def _locked(target: str, parts: str, lock_path: str, ref: str, value_text: Optio
     rows = [_row(e) for e in entries]
     if guard.file_problems(parts, rows, SimpleNamespace(**meta)):
         return None
-    number = int(ref.split("-")[1])
-    entry = next((e for e in entries if any(a <= number <= b for a, b in e["kr_refs"])), None)
-    if entry is None or entry["closed"] or not entry["file"] or entry["part_crc"] is None:
-        return None
+    numbers = [int(ref.split("-")[1]) for ref, *_ in requests]
+    entry = next((e for e in entries if any(a <= numbers[0] <= b for a, b in e["kr_refs"])), None)
+    if (entry is None or entry["closed"] or not entry["file"] or entry["part_crc"] is None
+            or not all(any(a <= n <= b for a, b in entry["kr_refs"]) for n in numbers)):
+        return None  # a file over several cycles goes the full way too
     try:
         part_data = files.read_own(os.path.join(parts, entry["file"]))
     except OSError:
@@ -185,38 +209,61 @@ def _locked(target: str, parts: str, lock_path: str, ref: str, value_text: Optio
     if (runs([int(o["ref"][2:]) for o in docs]) != entry["objective_refs"]
             or runs([int(k["ref"][3:]) for o in docs for k in o["key_results"]]) != entry["kr_refs"]):
         return None
-    kr = next((k for o in docs for k in o["key_results"] if k["ref"] == ref), None)
-    if kr is None:
-        return None
+    by_ref = {k["ref"]: k for o in docs for k in o["key_results"]}
     try:
-        value = kr["current"] if value_text is None else parse_value(value_text, kr["kind"])
-        last_at = parse_time(kr["last_at"]) if kr["last_at"] else None
-        when = parse_time(present_time(last_at, now) if at is None or at >= now else at)
         start, end = _parse_date(entry["start"]), _parse_date(entry["end"])
-        if type(value) not in (int, float) or not _same_as_orjson(value) or when.date() < start:
-            return None
-        _finite(value)
     except ValueError:
         return None
-    confidence = confidence or kr["confidence"]
-    checkin = {"at": format_time(when), "author": author, "value": value, "confidence": confidence, "note": note}
-    became_current = last_at is None or when >= last_at
-
-    before = score_cycle(_strategy_view(strategy), _cycle_view(entry, start, end, docs), when.date())
-    changes, _ = ripple(_strategy_view(strategy), before, ref, value if became_current else kr["current"])
-    if became_current:
-        kr["current"], kr["confidence"], kr["last_at"] = value, confidence, format_time(when)
+    strategy_view = _strategy_view(strategy)
+    as_of = now.date()
+    first = None
+    lines = []
+    for ref, value_text, confidence, note, at in requests:
+        kr = by_ref.get(ref)
+        if kr is None:
+            return None
+        try:
+            value = kr["current"] if value_text is None else parse_value(value_text, kr["kind"])
+            last_at = parse_time(kr["last_at"]) if kr["last_at"] else None
+            when = parse_time(present_time(last_at, now) if at is None or at >= now else at)
+            if type(value) not in (int, float) or not _same_as_orjson(value) or when.date() < start:
+                return None
+            _finite(value)
+        except ValueError:
+            return None
+        confidence = confidence or kr["confidence"]
+        checkin = {"at": format_time(when), "author": author, "value": value, "confidence": confidence, "note": note}
+        became_current = last_at is None or when >= last_at
+        if first is None:
+            # Scored before the first change: one check-in's ripple (as of its own day), or the
+            # cycle's Overall before a file's check-ins (as of today, as `checkin --file` says it).
+            as_of = when.date() if ripple_of else as_of
+            first = score_cycle(strategy_view, _cycle_view(entry, start, end, docs), as_of)
+            if ripple_of:
+                changes, _ = ripple(strategy_view, first, ref, value if became_current else kr["current"])
+                summary = (ripple_line(changes), became_current)
+        if became_current:
+            kr["current"], kr["confidence"], kr["last_at"] = value, confidence, format_time(when)
+        lines.append(_dumps([ref, checkin]) + b"\n")
+    if ripple_of:
+        label, subjects = f"Check-in on {requests[0][0]}", [f"key_result:{requests[0][0]}"]
+    else:
+        label = f"{counted(len(requests), 'check-in')} from a file"
+        subjects = list(dict.fromkeys(f"key_result:{ref}" for ref, *_ in requests))[:JOURNAL_SUBJECTS]
+        after = score_cycle(strategy_view, _cycle_view(entry, start, end, docs), as_of)
+        summary = (f"{entry['id']}: {counted(len(requests), 'check-in')} \u00b7 "
+                   f"Overall {score_text(first.overall)} \u2192 {score_text(after.overall)}")
 
     generation = meta["generation"] + 1
     meta["generation"] = generation
     meta["journal"] = (meta["journal"] + [{
         "generation": generation, "author": author,
         "at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "label": f"Check-in on {ref}", "subjects": [f"key_result:{ref}"]}])[-JOURNAL_KEPT:]
-    _commit(target, parts, like, rows, entry, generation, _dumps([ref, checkin]) + b"\n",
+        "label": label, "subjects": subjects}])[-JOURNAL_KEPT:]
+    _commit(target, parts, like, rows, entry, generation, b"".join(lines),
             {"objectives": table(docs)}, {"meta": table([meta]), "strategy": table(strategy),
                                          "cycles": table(entries)})
-    return QuickCheckIn(ripple_line(changes), became_current)
+    return summary
 
 
 def _strategy_view(strategy: list[dict[str, Any]]) -> list[SimpleNamespace]:

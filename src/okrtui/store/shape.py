@@ -17,6 +17,7 @@ STORE_VERSION = 4
 READINGS_LOG = "readings.log"
 LOCK_TIMEOUT = 10.0
 JOURNAL_KEPT = 64
+JOURNAL_SUBJECTS = 50  # the items a journal entry names (a deleted cycle touches thousands)
 # The fields of the main file's meta row and cycle rows, in the order the models write
 # them (layout.Meta, layout.CycleEntry; a test holds them together): a row of any other
 # shape was not written by this version, and the quick check-in leaves it to the models.

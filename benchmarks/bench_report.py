@@ -168,7 +168,7 @@ def cursor_moves(r: Results) -> str:
 
 def render(r: Results) -> str:
     lines = header(r)
-    lines += ["", "**Targets (§11)**", "", targets_table(targets(r))]
+    lines += ["", "**Targets**", "", targets_table(targets(r))]
     lines += ["", "**Whole processes** (peak RSS: the largest of the runs)", "", whole_processes(r)]
     if r.paints is None:
         lines += ["", "**App start → first painted scorecard**: tmux not on PATH: skipped"]

@@ -76,5 +76,5 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def targets_table(targets: list[Target]) -> str:
-    return table(["figure (§11)", "measured", "target", ""],
+    return table(["figure", "measured", "target", ""],
                  [[t.figure, t.measured, t.target, mark(t.ok)] for t in targets])

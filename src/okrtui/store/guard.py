@@ -10,9 +10,11 @@ is found by every command that writes (without parsing history) — a store that
 
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import stat
+import time
 
 from okrtui.store import files
 from okrtui.store.shape import READINGS_LOG
@@ -84,8 +86,22 @@ def layout_problems(target: Path, parts_dir: Path, lock_path: Path) -> list[str]
     return problems
 
 
-def _crc(path: Path, length: Optional[int]) -> tuple[int, int]:
-    """(size, CRC-32 of the first `length` bytes, or of all) of a store file, read without a link."""
+# What writers found sound: a part or log whose inode, size and change times are as they were
+# when its checksum was last verified is not read again (git trusts its index the same way).
+# Only a file that had settled (unchanged for SETTLED_NS) before it was verified is trusted
+# so: a change within the filesystem's clock tick of the verification would leave its times
+# as they were. A cache only: lost or unreadable, every file is read again.
+VERIFIED = "verified.json"
+SETTLED_NS = 2_000_000_000
+
+
+def _stamp(info: os.stat_result) -> list[int]:
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _crc(path: Path, length: Optional[int], known: Optional[list] = None) -> tuple[int, int, Optional[list]]:
+    """(size, CRC-32 of the first `length` bytes, or of all, what to remember of it or None) of
+    a store file, read without a link; `known` (remembered before) spares reading it again."""
     fd = os.open(path, os.O_RDONLY | files.NOFOLLOW | os.O_NONBLOCK)
     try:
         info = os.fstat(fd)
@@ -93,30 +109,71 @@ def _crc(path: Path, length: Optional[int]) -> tuple[int, int]:
             raise IsADirectoryError(21, f"is {_kind(info.st_mode)}, not a regular file", os.fspath(path))
         size = info.st_size
         count = size if length is None else min(length, size)
+        stamp = _stamp(info)
+        if known is not None and known[:4] == stamp and known[4] == count:
+            return size, known[5], known
         if count == 0:
-            return size, 0
-        with mmap.mmap(fd, count, prot=mmap.PROT_READ) as view:
-            return size, files.checksum(view)
+            crc = 0
+        else:
+            with mmap.mmap(fd, count, prot=mmap.PROT_READ) as view:
+                crc = files.checksum(view)
+        settled = info.st_ctime_ns < time.time_ns() - SETTLED_NS and _stamp(os.fstat(fd)) == stamp
+        return size, crc, stamp + [count, crc] if settled else None
     finally:
         os.close(fd)
 
 
-def file_problems(parts_dir: Path, entries: Iterable[CycleEntry], meta: Optional[Meta] = None) -> list[str]:
-    """Each part and log the main file names that is missing, not a plain file, cut or changed."""
+def _remembered(parts_dir: Path) -> dict[str, list]:
+    try:
+        found = json.loads(files.read_own(os.path.join(parts_dir, VERIFIED)))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {name: value for name, value in found.items()
+            if isinstance(value, list) and len(value) == 6 and all(type(v) is int for v in value)}
+
+
+def _remember(parts_dir: Path, verified: dict[str, list]) -> None:
+    """Replace the record (no fsync: a record lost in a crash only costs a reading of every file)."""
+    path = os.path.join(parts_dir, VERIFIED)
+    temp = os.path.join(parts_dir, f".{VERIFIED}.{os.urandom(4).hex()}{files.TEMP_SUFFIX}")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | files.NOFOLLOW, 0o666)
+        try:
+            os.write(fd, json.dumps(verified, separators=(",", ":")).encode())
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except OSError:
+        try:
+            files.unlink(temp)
+        except OSError:
+            pass  # a record not kept: the next writer reads every file again
+
+
+def file_problems(parts_dir: Path, entries: Iterable[CycleEntry], meta: Optional[Meta] = None,
+                  remember: bool = False) -> list[str]:
+    """Each part and log the main file names that is missing, not a plain file, cut or changed.
+
+    `remember` (a writer, under the lock): the record of files verified before spares reading
+    those unchanged since, and is brought up to date."""
+    known = _remembered(parts_dir) if remember else {}
+    verified: dict[str, list] = {}
     checks = []
     for entry in entries:
         whose = f"cycle {entry.id}"
         if entry.file:
-            checks.append((os.path.join(parts_dir, entry.file), None, entry.part_crc, "objectives and key results", whose))
+            checks.append((entry.file, None, entry.part_crc, "objectives and key results", whose))
         if entry.log_len:
-            checks.append((os.path.join(parts_dir, entry.log_name), entry.log_len, entry.log_crc, "committed history", whose))
+            checks.append((entry.log_name, entry.log_len, entry.log_crc, "committed history", whose))
     if meta is not None and meta.readings_len:
-        checks.append((os.path.join(parts_dir, READINGS_LOG), meta.readings_len, meta.readings_crc, "committed readings",
-                       "the measures"))
+        checks.append((READINGS_LOG, meta.readings_len, meta.readings_crc, "committed readings", "the measures"))
     problems = []
-    for path, length, recorded, what, whose in checks:
+    for name, length, recorded, what, whose in checks:
+        path = os.path.join(parts_dir, name)
         try:
-            size, crc = _crc(path, length)
+            size, crc, stamp = _crc(path, length, known.get(name))
         except FileNotFoundError:
             problems.append(f"{path}: missing, though the main file names it ({whose})")
             continue
@@ -128,4 +185,8 @@ def file_problems(parts_dir: Path, entries: Iterable[CycleEntry], meta: Optional
         elif recorded is not None and crc != recorded:
             problems.append(f"{path}: the {what} of {whose} changed after they were written "
                             "(checksum mismatch)")
+        elif stamp is not None:
+            verified[name] = stamp
+    if remember and not problems and verified != known:
+        _remember(parts_dir, verified)
     return problems

@@ -192,7 +192,7 @@ def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], auth
             or not all(type(m.get("id")) is int for s in strategy for m in s.get("measures", []))):
         return None
     rows = [_row(e) for e in entries]
-    if guard.file_problems(parts, rows, SimpleNamespace(**meta)):
+    if guard.file_problems(parts, rows, SimpleNamespace(**meta), remember=True):
         return None
     numbers = [int(ref.split("-")[1]) for ref, *_ in requests]
     entry = next((e for e in entries if any(a <= numbers[0] <= b for a, b in e["kr_refs"])), None)

@@ -316,9 +316,11 @@ class Store:
     def layout_problems(self) -> list[str]:
         return guard.layout_problems(self.target, self.parts_dir, self.lock_path)
 
-    def damage(self, snapshot: Snapshot) -> list[str]:
-        """Everything that makes writers refuse this store (doctor reads deeper still)."""
-        return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries, snapshot.meta)
+    def damage(self, snapshot: Snapshot, remember: bool = False) -> list[str]:
+        """Everything that makes writers refuse this store (doctor reads deeper still).
+        `remember`: under the write lock, with the record of files already verified."""
+        return self.layout_problems() + guard.file_problems(self.parts_dir, snapshot.entries, snapshot.meta,
+                                                            remember=remember)
 
     def damage_seen(self, snapshot: Snapshot) -> list[str]:
         """`damage` for a reader inside `load`: a part superseded by a commit since the
@@ -414,7 +416,7 @@ class Store:
                 self._back_up_daily(None)
             with self._locked() as like:
                 snapshot = self.snapshot()
-                problems = self.damage(snapshot)
+                problems = self.damage(snapshot, remember=True)
                 if problems:
                     raise StoreError(problems[0] + "; the store is damaged, nothing was written "
                                      "(see `okrtui doctor`)")

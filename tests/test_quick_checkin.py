@@ -187,3 +187,14 @@ def test_the_command_line_check_in_never_imports_pydantic(ready):
                          env=env, capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[] 0", out
     assert out.splitlines()[0].startswith(f"{metrics[0]} ")
+
+
+def test_one_check_in_rewrites_only_its_key_result_in_the_part(ready, monkeypatch):
+    """The part's other bytes are kept, not written anew (the same bytes either way: above)."""
+    metrics, _ = open_refs(ready)
+    dumped = []
+    dumps = quick._dumps
+    monkeypatch.setattr(quick, "_dumps", lambda data: dumped.append(data) or dumps(data))
+    assert quick.quick_checkin(ready, metrics[0], "77", author="ann", confidence=None, note="", at=None, now=NOW)
+    assert not any(isinstance(d, dict) and "objectives" in d for d in dumped)
+    assert export_doc(ready)  # and the store reads back

@@ -219,6 +219,9 @@ def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], auth
     as_of = now.date()
     first = None
     lines = []
+    # One check-in: the part's bytes are kept but for its key result (see below); a file's many
+    # check-ins write the part anew, once.
+    part = part_data if ripple_of else None
     for ref, value_text, confidence, note, at in requests:
         kr = by_ref.get(ref)
         if kr is None:
@@ -244,7 +247,13 @@ def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], auth
                 changes, _ = ripple(strategy_view, first, ref, value if became_current else kr["current"])
                 summary = (ripple_line(changes), became_current)
         if became_current:
+            was = _dumps(kr) if part is not None else b""
             kr["current"], kr["confidence"], kr["last_at"] = value, confidence, format_time(when)
+            # One key result's document changes: its bytes are replaced in the part as written,
+            # instead of writing all 2,000 again (a twentieth of a check-in on L). Its old bytes
+            # occur once exactly when a writer wrote it as this would (a ref is unique, and quotes
+            # inside strings are escaped); anything else writes the whole part anew.
+            part = part.replace(was, _dumps(kr)) if part is not None and part.count(was) == 1 else None
         lines.append(_dumps([ref, checkin]) + b"\n")
     if ripple_of:
         label, subjects = f"Check-in on {requests[0][0]}", [f"key_result:{requests[0][0]}"]
@@ -262,7 +271,7 @@ def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], auth
         "at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "label": label, "subjects": subjects}])[-JOURNAL_KEPT:]
     _commit(target, parts, like, rows, entry, generation, b"".join(lines),
-            {"objectives": table(docs)}, {"meta": table([meta]), "strategy": table(strategy),
+            part if part is not None else _dumps({"objectives": table(docs)}), {"meta": table([meta]), "strategy": table(strategy),
                                          "cycles": table(entries)})
     return summary
 
@@ -282,7 +291,7 @@ def _cycle_view(entry: dict[str, Any], start: dt.date, end: dt.date, docs: list[
 
 
 def _commit(target: str, parts: str, like: os.stat_result, rows: list[SimpleNamespace], entry: dict[str, Any],
-            generation: int, line: bytes, part: dict, main: dict) -> None:
+            generation: int, line: bytes, data: bytes, main: dict) -> None:
     """commit.py's steps for one log line and one cycle part: the main file's rename commits."""
     files.clean_temp_files(target)
     backup.clean_stale_temps(target, time.time())
@@ -296,7 +305,6 @@ def _commit(target: str, parts: str, like: os.stat_result, rows: list[SimpleName
         entry["log_crc"] = files.checksum(line, entry["log_crc"] or 0)
         entry["log_len"] += len(line)
         entry["file"] = f"c{entry['slot']}-{generation}.json"
-        data = _dumps(part)
         written_part = os.path.join(parts, entry["file"])
         files.write_new(written_part, data, like)
         written.append(written_part)

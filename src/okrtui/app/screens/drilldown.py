@@ -4,6 +4,7 @@ and a breadcrumb."""
 
 from __future__ import annotations
 
+import gc
 from typing import Optional
 
 from textual import work
@@ -22,6 +23,7 @@ from okrtui.app.widgets import measures
 from okrtui.app.widgets.common import FilterInput, KeyFooter, header_line, set_content
 from okrtui.app.widgets.history import (
     DetailPane,
+    DetailText,
     HistoryList,
     HistorySparkline,
     history_heading,
@@ -84,9 +86,9 @@ class DrillScreen(BoardScreen):
         with Horizontal(id="drill"):
             yield OkrTree("", id="okr-tree")
             with DetailPane(id="detail"):
-                yield Static(id="detail-text")
+                yield DetailText(id="detail-text")
                 yield HistorySparkline([], id="sparkline")
-                yield Static(id="detail-history")
+                yield DetailText(id="detail-history")
                 yield HistoryList(id="history")
         yield FilterInput(placeholder="filter by ref, title or owner; enter keeps it, escape clears", id="filter")
         yield KeyFooter()
@@ -229,6 +231,15 @@ class DrillScreen(BoardScreen):
             return
         self._show_detail(self._cursor_key())
         self._offer_checkin()
+        self.call_after_refresh(self._collect_at_rest)
+
+    def _collect_at_rest(self) -> None:
+        # A move leaves thousands of objects behind in Textual's caches, and with the app's
+        # threshold the young generation's collection (20-50 ms here) landed inside one move in
+        # three or four. Once the move is painted and no key waits, collect it then instead.
+        young, _, _ = gc.get_count()
+        if gc.isenabled() and young >= gc.get_threshold()[0] // 4 and self.app._message_queue.empty():
+            gc.collect(0)
 
     _checkin_offered: Optional[tuple] = None
 
@@ -250,7 +261,7 @@ class DrillScreen(BoardScreen):
 
     def _show_detail(self, key: Optional[str]) -> None:
         board = self.board
-        text, history, values, entries, kind = self._strategic_detail(), Content(""), [], [], "metric"
+        text, history, values, entries, kind = None, Content(""), [], [], "metric"
         found = board.key_result(key) if key and key.startswith("KR-") else None
         if found:
             objective, kr = found
@@ -281,23 +292,57 @@ class DrillScreen(BoardScreen):
                 values = [float(r.value) for r in timed]
                 history = history_heading(readings, "readings")
                 entries, kind = list(reversed(timed)), "reading"
+        if text is None:  # the root, or an item gone: built only then, it costs a third of a move
+            text = self._strategic_detail()
         if not found:
             text = Content.assemble(self._way_to_checkin(), text)
-        set_content(self.query_one("#detail-text", Static), text)
+        # A move between items of one kind mostly keeps the pane's heights: no layout then (see set_content).
+        set_content(self.query_one("#detail-text", Static), text, layout=None)
         sparkline = self.query_one(HistorySparkline)
         if sparkline.data != values:
             sparkline.data = values
         sparkline.display = len(values) > 1
-        set_content(self.query_one("#detail-history", Static), history)
+        set_content(self.query_one("#detail-history", Static), history, layout=None)
         history_list = self.query_one(HistoryList)
         history_list.show(entries, kind)
         history_list.display = bool(entries)
+        self._foresee_scrollbar()
         if self.focused is self.query_one(DetailPane):
             history_list.wrap_in_background()
         if key != self._detail_key:
             self._detail_key = key
             self.query_one(DetailPane).scroll_home(animate=False)
         self._breadcrumb(key)
+
+    def _foresee_scrollbar(self) -> None:
+        # Textual shows the pane's scrollbar once a layout finds the content taller than the pane,
+        # and then lays it all out again, a column narrower: a move between an objective (short)
+        # and a key result (its history) paid for two layouts and painted twice. Shown or hidden
+        # ahead here, by the heights the content will take, one layout does; a wrong guess costs
+        # what it did before, as Textual's own check after the layout still decides.
+        pane = self.query_one(DetailPane)
+        if pane.styles.overflow_y != "auto" or not pane.size.height or not pane.is_mounted:
+            return
+        width = pane.size.width - pane.styles.scrollbar_size_vertical  # as wide as it is with the bar
+        if width <= 0:
+            return
+        total = 0
+        for child in pane.children:
+            if not child.display:
+                continue
+            if isinstance(child, HistoryList):
+                total += child.estimated_height()
+            elif isinstance(child, Static):
+                total += child.visual.get_height(child.styles, width)
+            elif child.styles.height is not None and child.styles.height.is_cells:
+                total += int(child.styles.height.value)
+            else:
+                return  # a child this cannot measure: Textual's layout decides, as before
+            total += child.styles.margin.height
+        shown = total > pane.size.height
+        if shown != pane.show_vertical_scrollbar:
+            pane.show_vertical_scrollbar = shown
+            pane.vertical_scrollbar.display = shown
 
     @work(thread=True, exclusive=True, group="history")
     def _load_history(self, board: Board) -> None:
@@ -353,7 +398,7 @@ class DrillScreen(BoardScreen):
             parts += [" \u203a ", (objective.ref, "bold"), " ", look.plain(objective.title)]
         elif (measure := self._measure(key)) is not None:
             parts += [" \u203a ", ("KPI ", "bold"), look.plain(measure.name)]
-        set_content(self.query_one("#breadcrumb", Static), Content.assemble(*parts))
+        set_content(self.query_one("#breadcrumb", Static), Content.assemble(*parts), layout=False)  # one line high
 
     def _way_to_checkin(self) -> Content:
         """Off a key result: how to reach a check-in from here, or why there is none."""

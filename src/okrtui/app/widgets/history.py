@@ -24,7 +24,7 @@ from textual.renderables._blend_colors import blend_colors
 from textual.renderables.sparkline import Sparkline as SparklineBars
 from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Sparkline
+from textual.widgets import Sparkline, Static
 
 from okrtui.app import look
 from okrtui.domain.models import CheckIn, Reading
@@ -66,6 +66,7 @@ class HistoryList(Widget):
         self._estimates: list[int] = []
         self._rest = 0  # estimated lines of the check-ins not wrapped yet
         self._height = 0  # the height the layout was last given
+        self._viewport_height: Optional[int] = None  # the screen's height at that layout
         self._generation = 0  # bumped when what is wrapped is thrown away: stops background wrapping
         # Each entry's wrapped lines by what it shows, at the width they were wrapped for. A check-in
         # gives a new list (one more entry, then the store's own copies of all of them): without
@@ -96,7 +97,19 @@ class HistoryList(Widget):
             return  # keep what is wrapped, and so the scroll position
         self._checkins, self._kind = list(checkins), kind
         self._reset(self._width)
+        if self._viewport_height is not None and self.size == Size(self._width, self._height):
+            # Wrapped as far as the layout would (get_content_height): when that comes to the
+            # height it has, as one key result's dozen check-ins to the next's often do, the
+            # screen needs a repaint of this list only, not a layout.
+            self._extend(self._viewport_height + self.MARGIN)
+            if self._total() == self._height:
+                self.refresh()
+                return
         self.refresh(layout=True)
+
+    def estimated_height(self) -> int:
+        """The height the next layout will likely give it (wrapped lines, estimates for the rest)."""
+        return self._total()
 
     def lines_text(self) -> list[str]:
         """Every line of the list as plain text (wraps the whole list)."""
@@ -167,6 +180,7 @@ class HistoryList(Widget):
         # What the first paint can show is wrapped now, so that paint needs no second layout.
         self._extend(viewport.height + self.MARGIN)
         self._height = self._total()
+        self._viewport_height = viewport.height
         return self._height
 
     def render_line(self, y: int) -> Strip:
@@ -282,13 +296,28 @@ class DetailPane(VerticalScroll):
 
 
 
+class DetailText(Static):
+    """A Static in the detail pane. Its size is the layout's to give (see _sized_by_layout): a move
+    between an objective and a key result changes its height, and that asked for a second layout."""
+
+    virtual_size = _sized_by_layout()
+
+
 class HistorySparkline(Sparkline):
     """Textual's Sparkline, drawn the same, cell for cell, at a fraction of the cost.
 
     A check-in changes the data, so the paint that shows it draws the sparkline anew: Textual's
     renderable summarises, blends and styles every bucket once per row, a quarter of that paint
     on a wide pane. This does each column once.
+
+    Each cursor move onto another key result draws it anew too, and taking those bars through
+    Rich's console (a segment at a time, styled again for the widget, split into lines, cropped)
+    cost more than the rest of that repaint's text: the lines are built here as Strips, the same
+    segments with the same styles, and kept until the data, size or colours change.
     """
+
+    virtual_size = _sized_by_layout()  # shown or hidden with the history: see DetailText
+    _strips: tuple = (None, None)  # (what they were drawn from, the strips)
 
     def render(self):
         bars = super().render()
@@ -297,15 +326,57 @@ class HistorySparkline(Sparkline):
         return _ColumnBars(bars.data, width=bars.width, height=bars.height, min_color=bars.min_color.color,
                            max_color=bars.max_color.color, summary_function=bars.summary_function)
 
+    def render_line(self, y: int) -> Strip:
+        strips = self._bar_strips()
+        if strips is None:
+            return super().render_line(y)
+        self._dirty_regions.clear()  # as Widget.render_line's own drawing leaves it
+        return strips[y] if y < len(strips) else Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _bar_strips(self) -> Optional[list[Strip]]:
+        """The bars' lines as Textual would draw them, or None where that is not plainly so
+        (an empty or one-point history, a style that carries links): Textual draws those."""
+        bars = self.render()
+        width, height = self.size
+        base = self.visual_style.rich_style
+        if not isinstance(bars, _ColumnBars) or len(bars.data) < 2 or width <= 0 or height <= 0 \
+                or not base or base._meta is not None:
+            return None
+        # The data itself, not a copy: held here, it keeps its identity for as long as it is compared.
+        key = (bars.data, len(bars.data), width, height, bars.min_color, bars.max_color, bars.summary_function, base)
+        drawn, strips = self._strips
+        if drawn is not None and drawn[0] is key[0] and drawn[1:] == key[1:]:
+            return strips
+        # As Widget.post_render's _Styled does: each cell's style on top of the widget's.
+        styled: dict[Optional[RichStyle], RichStyle] = {}
+        strips = []
+        for row in bars.rows(width, height):
+            segments = []
+            for text, style in row:
+                combined = styled.get(style)
+                if combined is None:
+                    combined = styled[style] = base + style
+                segments.append(Segment(text, combined))
+            strips.append(Strip(segments, width))
+        self._strips = (key, strips)
+        return strips
+
 
 class _ColumnBars(SparklineBars):
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        data = self.data
-        if len(data) < 2:
+        if len(self.data) < 2:
             yield from super().__rich_console__(console, options)
             return
-        width = self.width or options.max_width
-        height = self.height or 1
+        rows = self.rows(self.width or options.max_width, self.height or 1)
+        for index, row in enumerate(rows):
+            for text, style in row:
+                yield Segment(text, style)
+            if index < len(rows) - 1:
+                yield Segment.line()
+
+    def rows(self, width: int, height: int) -> list[list[tuple[str, Optional[RichStyle]]]]:
+        """Each line's cells, top line first: (character, style); two points of data or more."""
+        data = self.data
         bar_line_segments = len(self.BARS)
         bar_segments = bar_line_segments * height - 1
         minimum, maximum = min(data), max(data)
@@ -321,18 +392,20 @@ class _ColumnBars(SparklineBars):
             columns.append((ratio, int(ratio * bar_segments)))
             bucket_index += step
         styles: dict[float, RichStyle] = {}
+        rows = []
         for row in reversed(range(height)):
             low, high = row * bar_line_segments, (row + 1) * bar_line_segments
+            cells: list[tuple[str, Optional[RichStyle]]] = []
             for ratio, bar_index in columns:
                 if bar_index < low:
-                    yield Segment(" ", None)
+                    cells.append((" ", None))
                     continue
                 style = styles.get(ratio)
                 if style is None:
                     style = styles[ratio] = RichStyle.from_color(blend_colors(min_color, max_color, ratio))
-                yield Segment("\u2588" if bar_index >= high else self.BARS[bar_index % bar_line_segments], style)
-            if row > 0:
-                yield Segment.line()
+                cells.append(("\u2588" if bar_index >= high else self.BARS[bar_index % bar_line_segments], style))
+            rows.append(cells)
+        return rows
 
 
 def newest_first(checkins: Sequence[CheckIn | Reading]) -> list[CheckIn | Reading]:

@@ -198,3 +198,26 @@ def test_one_check_in_rewrites_only_its_key_result_in_the_part(ready, monkeypatc
     assert quick.quick_checkin(ready, metrics[0], "77", author="ann", confidence=None, note="", at=None, now=NOW)
     assert not any(isinstance(d, dict) and "objectives" in d for d in dumped)
     assert export_doc(ready)  # and the store reads back
+
+
+def test_a_hand_edited_part_whose_checksum_was_mended_goes_the_full_way(ready):
+    """Bytes that match their checksum yet are not a writer's: the models say what is wrong,
+    never an internal error from the quick way."""
+    metrics, _ = open_refs(ready)
+    tables = json.loads(ready.read_text(encoding="utf-8"))
+    row = next(r for r in tables["cycles"].values() if not r["closed"])
+    part = ready.parent / (ready.name + ".d") / row["file"]
+    doc = json.loads(part.read_bytes())
+    kr = next(k for o in doc["objectives"].values() for k in o["key_results"] if k["ref"] == metrics[0])
+    del kr["kind"]
+    data = json.dumps(doc).encode()
+    part.write_bytes(data)
+    row["part_crc"] = zlib.crc32(data)
+    ready.write_text(json.dumps(tables), encoding="utf-8")
+    before = snapshot_bytes(ready)
+    assert quick.quick_checkin(ready, metrics[0], "5", author="a", confidence=None, note="", at=None,
+                               now=NOW) is None
+    assert snapshot_bytes(ready) == before
+    # The models read a key result without its kind as a metric, their default: the full way records it.
+    result = run_in_process("checkin", metrics[0], "5")
+    assert result.code == 0 and result.out.startswith(f"{metrics[0]} "), result

@@ -174,6 +174,21 @@ def _normal(ref_runs: Any) -> bool:
 
 def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], author: str, now: dt.datetime,
             ripple_of: bool) -> Optional[Any]:
+    try:
+        prepared = _prepared(target, parts, lock_path, requests, author, now, ripple_of)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        # Documents whose checksums hold yet whose shape is not a writer's (edited by hand,
+        # checksums and all): the models read them and say exactly what is wrong.
+        return None
+    if prepared is None:
+        return None
+    (like, rows, entry, generation, lines, part, main), summary = prepared
+    _commit(target, parts, like, rows, entry, generation, lines, part, main)
+    return summary
+
+
+def _prepared(target: str, parts: str, lock_path: str, requests: list[tuple], author: str, now: dt.datetime,
+              ripple_of: bool) -> Optional[tuple]:
     """Under the lock: every request checked as the models would, then one commit. With
     `ripple_of`, the one request's (ripple line, became current); else the cycle's movement."""
     if guard.layout_problems(target, parts, lock_path):
@@ -270,10 +285,10 @@ def _locked(target: str, parts: str, lock_path: str, requests: list[tuple], auth
         "generation": generation, "author": author,
         "at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "label": label, "subjects": subjects}])[-JOURNAL_KEPT:]
-    _commit(target, parts, like, rows, entry, generation, b"".join(lines),
-            part if part is not None else _dumps({"objectives": table(docs)}), {"meta": table([meta]), "strategy": table(strategy),
-                                         "cycles": table(entries)})
-    return summary
+    # The main file is written by _commit, once the cycle's row holds its new part and log.
+    main = {"meta": table([meta]), "strategy": table(strategy), "cycles": table(entries)}
+    part = part if part is not None else _dumps({"objectives": table(docs)})
+    return (like, rows, entry, generation, b"".join(lines), part, main), summary
 
 
 def _strategy_view(strategy: list[dict[str, Any]]) -> list[SimpleNamespace]:
